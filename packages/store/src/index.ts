@@ -1,1 +1,19 @@
-export {};
+export type { CatalogRecord, SessionSummary } from './catalog.js';
+export { isStoreError, StoreError, type StoreErrorCode, type StoreErrorDetails } from './errors.js';
+export type {
+  AppendOptions,
+  CatalogStore,
+  Durability,
+  EventStore,
+  ListSessionsOptions,
+  LoadOptions,
+  SessionPage,
+  SessionStore,
+  SnapshotStore,
+  StoredEvent,
+  StoredSnapshot,
+} from './event-store.js';
+export type { GroupCommitStats } from './group-commit.js';
+export { LevelEventStore, type LevelEventStoreOptions } from './level-event-store.js';
+export { MemoryEventStore, type MemoryEventStoreOptions } from './memory-event-store.js';
+export { defaultEventValidator, type EventValidator } from './validate.js';

@@ -1,0 +1,134 @@
+/*
+ * Group commit (issue 3): every write of the LevelDB store goes through one queue. Entries that arrive in the
+ * same turn of the event loop are written as ONE LevelDB batch (so one fsync is shared by many sessions), and
+ * while that batch is in flight the next group accumulates. Entries keep their FIFO order inside and across
+ * batches, which is what makes per-session ordering (append, then snapshot, then delete) hold.
+ */
+
+export type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
+
+export type BatchWriter = (ops: BatchOp[]) => Promise<void>;
+
+interface Entry {
+  readonly sessionId: string;
+  readonly ops: BatchOp[];
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+export interface GroupCommitHooks {
+  /** Maps the writer's error to what the entries of the failed batch are rejected with. */
+  mapError(err: unknown): Error;
+  /**
+   * Called once per failed batch with the sessions it touched, before anything is rejected. Queued entries of
+   * those sessions were computed on top of the lost writes (sequence numbers, catalog), so they are rejected
+   * with the error this returns.
+   */
+  onBatchFailed(sessions: ReadonlySet<string>, err: Error): Error;
+}
+
+export interface GroupCommitStats {
+  batches: number;
+  entries: number;
+  ops: number;
+}
+
+export class GroupCommit {
+  private pending: Entry[] = [];
+  private scheduled = false;
+  private inFlight = false;
+  private idleWaiters: Array<() => void> = [];
+  readonly stats: GroupCommitStats = { batches: 0, entries: 0, ops: 0 };
+
+  constructor(
+    private readonly write: BatchWriter,
+    private readonly hooks: GroupCommitHooks,
+  ) {}
+
+  /** Queues `ops` (one atomic unit) and resolves once the batch holding them is written. */
+  enqueue(sessionId: string, ops: BatchOp[]): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ sessionId, ops, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  /** Resolves when nothing is queued or in flight. */
+  whenIdle(): Promise<void> {
+    if (this.isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private isIdle(): boolean {
+    return this.pending.length === 0 && !this.inFlight && !this.scheduled;
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.inFlight) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: it runs after everything this event-loop turn produced, so appends
+    // issued by many sessions' continuations in the same turn land in the same batch.
+    setImmediate(() => {
+      this.scheduled = false;
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    const group = this.pending;
+    if (group.length === 0) {
+      this.notifyIdle();
+      return;
+    }
+    this.pending = [];
+    this.inFlight = true;
+    let ops: BatchOp[];
+    if (group.length === 1) {
+      ops = group[0]!.ops;
+    } else {
+      ops = [];
+      for (const e of group) for (const op of e.ops) ops.push(op);
+    }
+    this.stats.batches += 1;
+    this.stats.entries += group.length;
+    this.stats.ops += ops.length;
+    let written: Promise<void>;
+    try {
+      written = this.write(ops);
+    } catch (err) {
+      written = Promise.reject(err);
+    }
+    written.then(
+      () => this.settle(group, undefined),
+      (err: unknown) => this.settle(group, err),
+    );
+  }
+
+  private settle(group: Entry[], failure: unknown): void {
+    this.inFlight = false;
+    if (failure === undefined) {
+      for (const e of group) e.resolve();
+    } else {
+      const err = this.hooks.mapError(failure);
+      const sessions = new Set(group.map((e) => e.sessionId));
+      const dependentErr = this.hooks.onBatchFailed(sessions, err);
+      const keep: Entry[] = [];
+      const dependents: Entry[] = [];
+      for (const e of this.pending) (sessions.has(e.sessionId) ? dependents : keep).push(e);
+      this.pending = keep;
+      for (const e of group) e.reject(err);
+      for (const e of dependents) e.reject(dependentErr);
+    }
+    // Resolutions run their continuations as microtasks; the next flush comes after them (setImmediate), so the
+    // appends those continuations issue join the next batch.
+    if (this.pending.length > 0) this.schedule();
+    else this.notifyIdle();
+  }
+
+  private notifyIdle(): void {
+    if (!this.isIdle()) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,621 @@
+import type { SessionConfig, SessionEvent, StoredEvent } from '@shoal/shared';
+import { ClassicLevel } from 'classic-level';
+import {
+  applyEventsToCatalog,
+  type CatalogRecord,
+  decodeCatalog,
+  encodeCatalog,
+  newCatalogRecord,
+  type SessionSummary,
+  toSummary,
+} from './catalog.js';
+import { decodeAny, encodeJson, encodeV8 } from './codec.js';
+import { closedError, invalidArgument, StoreError, sessionNotFound, toStoreError } from './errors.js';
+import { decodeStoredEvent, encodeEvents } from './event-codec.js';
+import type {
+  AppendOptions,
+  Durability,
+  ListSessionsOptions,
+  LoadOptions,
+  SessionPage,
+  SessionStore,
+  StoredSnapshot,
+} from './event-store.js';
+import { type BatchOp, GroupCommit, type GroupCommitStats } from './group-commit.js';
+import {
+  catalogKey,
+  checkMetadata,
+  checkSeq,
+  checkSessionId,
+  configKey,
+  eventKey,
+  eventRange,
+  FORMAT_KEY,
+  FORMAT_VERSION,
+  listingKeySessionId,
+  listingKeys,
+  listingPrefix,
+  prefixRange,
+  seqOfKey,
+  sessionIdOfSuffix,
+  sessionIdOfTombstone,
+  sessionPrefix,
+  sessionRange,
+  snapshotKey,
+  snapshotRange,
+  tombstoneKey,
+  tombstoneRange,
+} from './keys.js';
+import { checkListOptions, decodeCursor, encodeCursor } from './listing.js';
+import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
+
+export interface LevelEventStoreOptions {
+  /**
+   * `fsync` (default): an append resolves only after its batch was written with sync, so it survives a
+   * machine crash or power loss. `buffered`: no sync; an acknowledged append survives a process crash
+   * (the data is in the OS page cache) but the last moments before a machine crash may be lost.
+   */
+  durability?: Durability;
+  /** Checks each appended event; default `SessionEventSchema.parse` from `@shoal/shared`. */
+  validateEvent?: EventValidator;
+  /** Clock for catalog times (ms since epoch); default `Date.now`. Injected by tests. */
+  now?: () => number;
+}
+
+/** Per-session cache: the hot path of `append` reads nothing from disk. */
+interface SessionState {
+  readonly prefix: Buffer;
+  /** Next sequence number, counting appends accepted but not yet written. */
+  nextSeq: number;
+  /** Catalog record including accepted-but-unwritten appends. */
+  catalog: CatalogRecord;
+}
+
+type Db = ClassicLevel<Buffer, Buffer>;
+
+const DEFAULT_LIMIT = 100;
+
+/**
+ * The durable event store: one LevelDB (classic-level) database, group commit, per-session sequence cache.
+ * Key layout and encodings: keys.ts, codec.ts, README.
+ */
+export class LevelEventStore implements SessionStore {
+  private readonly states = new Map<string, SessionState>();
+  private readonly locks = new Map<string, Promise<void>>();
+  /** Sessions whose delete has committed but whose range is not purged yet: read as absent. */
+  private readonly purging = new Set<string>();
+  private readonly commit: GroupCommit;
+  private closed = false;
+  private closing: Promise<void> | null = null;
+
+  private constructor(
+    private readonly db: Db,
+    readonly durability: Durability,
+    private readonly validate: EventValidator,
+    private readonly now: () => number,
+  ) {
+    const sync = durability === 'fsync';
+    this.commit = new GroupCommit((ops) => db.batch(ops, { sync }), {
+      mapError: (err) => toStoreError(err, 'write'),
+      onBatchFailed: (sessions, err) => {
+        // The cached seq/catalog of these sessions counted the lost writes: forget them, reload from disk.
+        for (const id of sessions) this.states.delete(id);
+        return new StoreError('IO', `an earlier write of this session failed: ${err.message}`, {
+          cause: err,
+        });
+      },
+    });
+  }
+
+  /**
+   * Opens (creating if missing) the store at `path`. A path held by another open store, in this process or
+   * another, fails with LOCKED. Deletes interrupted by a crash are finished before this resolves.
+   */
+  static async open(path: string, opts: LevelEventStoreOptions = {}): Promise<LevelEventStore> {
+    const durability = opts.durability ?? 'fsync';
+    if (durability !== 'fsync' && durability !== 'buffered') {
+      throw invalidArgument(`durability must be 'fsync' or 'buffered', got ${String(durability)}`);
+    }
+    const db: Db = new ClassicLevel<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    try {
+      await db.open();
+    } catch (err) {
+      throw openError(path, err);
+    }
+    const store = new LevelEventStore(
+      db,
+      durability,
+      opts.validateEvent ?? defaultEventValidator,
+      opts.now ?? Date.now,
+    );
+    try {
+      await store.checkFormat(path);
+      await store.finishInterruptedDeletes();
+    } catch (err) {
+      await db.close().catch(() => undefined); // the open error is the one worth reporting
+      throw toStoreError(err, `open ${path}`);
+    }
+    return store;
+  }
+
+  /** Batches written so far and how many entries/ops they carried (group-commit effectiveness). */
+  get writeStats(): Readonly<GroupCommitStats> {
+    return this.commit.stats;
+  }
+
+  async createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    const metadata = checkMetadata(meta, sessionId);
+    await this.withLock(sessionId, async () => {
+      this.assertOpen();
+      await this.finishPurge(sessionId);
+      if ((this.states.get(sessionId) ?? (await this.readState(sessionId))) !== null) {
+        throw new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
+      }
+      const prefix = sessionPrefix(sessionId);
+      const catalog = newCatalogRecord(this.now(), metadata);
+      const ops: BatchOp[] = [{ type: 'put', key: catalogKey(prefix), value: encodeCatalog(catalog) }];
+      for (const key of listingKeys(catalog.updatedAt, sessionId, catalog.metadata)) {
+        ops.push({ type: 'put', key, value: EMPTY });
+      }
+      // Cached before the write lands: appends issued meanwhile queue behind this entry (FIFO), and if the
+      // write fails the group commit drops the cache entry again.
+      this.states.set(sessionId, { prefix, nextSeq: 0, catalog });
+      await this.commit.enqueue(sessionId, ops);
+    });
+  }
+
+  async append(sessionId: string, events: SessionEvent[], opts?: AppendOptions): Promise<number[]> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    const expected = opts?.expectedNextSeq;
+    if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
+    const valid = validateBatch(sessionId, events, this.validate);
+    // spec §9.1 / issue 3: encode every event once, before touching any state, so a value JSON cannot hold
+    // rejects this append only.
+    const values = encodeEvents(sessionId, valid);
+    let st = this.states.get(sessionId);
+    if (st === undefined) {
+      const loaded = await this.loadState(sessionId);
+      this.assertOpen();
+      if (loaded === null) throw sessionNotFound(sessionId);
+      st = loaded;
+    }
+    // From here to enqueue is synchronous: the check and the seq assignment cannot interleave with another
+    // append of the same session.
+    if (expected !== undefined && expected !== st.nextSeq) {
+      throw new StoreError(
+        'SEQUENCE_CONFLICT',
+        `session ${sessionId}: expected next seq ${expected}, but it is ${st.nextSeq}`,
+        { sessionId, expectedNextSeq: expected, actualNextSeq: st.nextSeq },
+      );
+    }
+    const first = st.nextSeq;
+    const n = valid.length;
+    const seqs = new Array<number>(n);
+    if (n === 0) return seqs;
+    const ops: BatchOp[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      seqs[i] = first + i;
+      ops[i] = { type: 'put', key: eventKey(st.prefix, first + i), value: values[i]! };
+    }
+    // spec §9.3: the catalog changes in the same atomic batch as the events.
+    const update = applyEventsToCatalog(st.catalog, valid, this.now());
+    if (update.record !== st.catalog) {
+      ops.push({ type: 'put', key: catalogKey(st.prefix), value: encodeCatalog(update.record) });
+      pushListingOps(ops, sessionId, st.catalog, update.record);
+      st.catalog = update.record;
+    }
+    if (update.config !== undefined) {
+      ops.push({ type: 'put', key: configKey(st.prefix), value: encodeJson(update.config) });
+    }
+    st.nextSeq = first + n;
+    await this.commit.enqueue(sessionId, ops);
+    return seqs;
+  }
+
+  loadEvents(sessionId: string): Promise<StoredEvent[]> {
+    return this.loadEventsAfter(sessionId, -1);
+  }
+
+  async loadEventsAfter(sessionId: string, afterSeq: number, opts?: LoadOptions): Promise<StoredEvent[]> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    checkSeq('afterSeq', afterSeq, -1);
+    const limit = opts?.limit;
+    if (limit !== undefined) checkSeq('limit', limit, 0);
+    if (limit === 0 || this.purging.has(sessionId)) return [];
+    const prefix = this.prefixOf(sessionId);
+    let entries: Array<[Buffer, Buffer]>;
+    try {
+      const range = eventRange(prefix, afterSeq + 1);
+      entries = await this.db.iterator(limit === undefined ? range : { ...range, limit }).all();
+    } catch (err) {
+      throw toStoreError(err, `read events of session ${sessionId}`, sessionId);
+    }
+    const out = new Array<StoredEvent>(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const [key, value] = entries[i]!;
+      const seq = seqOfKey(prefix, key);
+      if (seq === null) {
+        throw new StoreError(
+          'CORRUPT_RECORD',
+          `session ${sessionId}: malformed event key after seq ${afterSeq}`,
+          {
+            sessionId,
+          },
+        );
+      }
+      out[i] = { seq, event: decodeStoredEvent(sessionId, seq, value) };
+    }
+    return out;
+  }
+
+  async latestSequence(sessionId: string): Promise<number | null> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    if (this.purging.has(sessionId)) return null;
+    const prefix = this.prefixOf(sessionId);
+    return this.readLatestSeq(sessionId, prefix);
+  }
+
+  async sessionExists(sessionId: string): Promise<boolean> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    if (this.purging.has(sessionId)) return false;
+    if (this.states.has(sessionId)) return true;
+    try {
+      return await this.db.has(catalogKey(sessionPrefix(sessionId)));
+    } catch (err) {
+      throw toStoreError(err, `read session ${sessionId}`, sessionId);
+    }
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    await this.withLock(sessionId, async () => {
+      await this.finishPurge(sessionId);
+      let st: SessionState | null;
+      let listing: Buffer[];
+      try {
+        st = this.states.get(sessionId) ?? (await this.readState(sessionId));
+        if (st === null) return;
+        listing = listingKeys(st.catalog.updatedAt, sessionId, st.catalog.metadata);
+      } catch (err) {
+        // A corrupt catalog must not make the session undeletable: find its index entries by scanning.
+        if (!(err instanceof StoreError && err.code === 'CORRUPT_RECORD')) throw err;
+        st = null;
+        listing = await this.findListingKeys(sessionId);
+      }
+      const prefix = st?.prefix ?? sessionPrefix(sessionId);
+      // Step 1, atomic: catalog and index entries go, a tombstone records the purge still to do. From here
+      // the session is absent to every reader.
+      const ops: BatchOp[] = [
+        { type: 'del', key: catalogKey(prefix) },
+        { type: 'put', key: tombstoneKey(sessionId), value: EMPTY },
+      ];
+      for (const key of listing) ops.push({ type: 'del', key });
+      this.states.delete(sessionId);
+      this.purging.add(sessionId);
+      await this.commit.enqueue(sessionId, ops);
+      // Step 2: one range delete of everything under the session prefix (events, snapshots, config).
+      await this.finishPurge(sessionId);
+    });
+  }
+
+  async listSessionIds(): Promise<string[]> {
+    this.assertOpen();
+    const range = prefixRange(listingPrefix());
+    try {
+      const keys = await this.db.keys(range).all();
+      return keys.map((k) => sessionIdOfSuffix(k.subarray(range.gte.length)));
+    } catch (err) {
+      throw toStoreError(err, 'list sessions');
+    }
+  }
+
+  async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    if (this.purging.has(sessionId)) return null;
+    const buf = await this.get(catalogKey(this.prefixOf(sessionId)), sessionId);
+    if (buf === undefined) return null;
+    return toSummary(sessionId, this.decodeCatalogOf(sessionId, buf));
+  }
+
+  async getSessionConfig(sessionId: string): Promise<SessionConfig | null> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    if (this.purging.has(sessionId)) return null;
+    const buf = await this.get(configKey(this.prefixOf(sessionId)), sessionId);
+    if (buf === undefined) return null;
+    try {
+      return decodeAny(buf) as SessionConfig;
+    } catch (err) {
+      throw new StoreError('CORRUPT_RECORD', `session ${sessionId}: config record cannot be decoded`, {
+        sessionId,
+        cause: err,
+      });
+    }
+  }
+
+  async listSessions(opts: ListSessionsOptions = {}): Promise<SessionPage> {
+    this.assertOpen();
+    const { limit = DEFAULT_LIMIT, offset = 0, cursor, metadataFilter } = opts;
+    checkListOptions(opts);
+    const prefix = listingPrefix(metadataFilter);
+    const range = prefixRange(prefix);
+    const after = cursor === undefined ? undefined : Buffer.concat([prefix, decodeCursor(cursor)]);
+    const want = offset + limit + 1; // one more tells whether there is a next page
+    // One explicit snapshot: the index page and the catalog records it points at are read consistently.
+    const snapshot = this.db.snapshot();
+    try {
+      const keys = await this.db
+        .keys(
+          after === undefined
+            ? { ...range, limit: want, snapshot }
+            : { gt: after, lt: range.lt, limit: want, snapshot },
+        )
+        .all();
+      const page = keys.slice(offset, offset + limit);
+      const suffixes = page.map((k) => k.subarray(prefix.length));
+      const ids = suffixes.map(sessionIdOfSuffix);
+      const values =
+        ids.length === 0
+          ? []
+          : await this.db.getMany(
+              ids.map((id) => catalogKey(sessionPrefix(id))),
+              { snapshot },
+            );
+      const sessions: SessionSummary[] = [];
+      for (let i = 0; i < ids.length; i++) {
+        const buf = values[i];
+        if (buf !== undefined) sessions.push(toSummary(ids[i]!, this.decodeCatalogOf(ids[i]!, buf)));
+      }
+      const last = suffixes[suffixes.length - 1];
+      return {
+        sessions,
+        nextCursor: keys.length > offset + limit && last !== undefined ? encodeCursor(last) : null,
+      };
+    } catch (err) {
+      throw toStoreError(err, 'list sessions');
+    } finally {
+      await snapshot.close();
+    }
+  }
+
+  async saveSnapshot(sessionId: string, seq: number, snapshot: unknown): Promise<void> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    checkSeq('seq', seq, 0);
+    let value: Buffer;
+    try {
+      value = encodeV8(snapshot);
+    } catch (err) {
+      throw new StoreError('INVALID_ARGUMENT', `session ${sessionId}: snapshot is not structured-cloneable`, {
+        sessionId,
+        cause: err,
+      });
+    }
+    await this.withLock(sessionId, async () => {
+      this.assertOpen();
+      const st = this.states.get(sessionId) ?? (await this.readState(sessionId));
+      if (st === null || this.purging.has(sessionId)) throw sessionNotFound(sessionId);
+      if (seq >= st.nextSeq) {
+        throw invalidArgument(
+          `session ${sessionId}: snapshot seq ${seq} is beyond the last event`,
+          sessionId,
+        );
+      }
+      const key = snapshotKey(st.prefix, seq);
+      await this.commit.enqueue(sessionId, [{ type: 'put', key, value }]);
+      // Older snapshots are no longer needed; losing this prune to a crash only costs disk space.
+      try {
+        await this.db.clear({ gte: snapshotRange(st.prefix).gte, lt: key });
+      } catch (err) {
+        throw toStoreError(err, `prune snapshots of session ${sessionId}`, sessionId);
+      }
+    });
+  }
+
+  async loadLatestSnapshot(sessionId: string): Promise<StoredSnapshot | null> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    if (this.purging.has(sessionId)) return null;
+    const prefix = this.prefixOf(sessionId);
+    let entries: Array<[Buffer, Buffer]>;
+    try {
+      entries = await this.db.iterator({ ...snapshotRange(prefix), reverse: true, limit: 1 }).all();
+    } catch (err) {
+      throw toStoreError(err, `read snapshot of session ${sessionId}`, sessionId);
+    }
+    const entry = entries[0];
+    if (entry === undefined) return null;
+    const seq = seqOfKey(prefix, entry[0]);
+    if (seq === null) {
+      throw new StoreError('CORRUPT_RECORD', `session ${sessionId}: malformed snapshot key`, { sessionId });
+    }
+    try {
+      return { seq, snapshot: decodeAny(entry[1]) };
+    } catch (err) {
+      throw new StoreError(
+        'CORRUPT_RECORD',
+        `session ${sessionId}: snapshot at seq ${seq} cannot be decoded`,
+        {
+          sessionId,
+          seq,
+          cause: err,
+        },
+      );
+    }
+  }
+
+  /** Waits for every accepted write (and in-flight create/delete/snapshot), then closes the database. */
+  close(): Promise<void> {
+    if (this.closing === null) {
+      this.closed = true;
+      this.closing = (async () => {
+        await this.commit.whenIdle();
+        await Promise.all([...this.locks.values()]);
+        await this.commit.whenIdle();
+        try {
+          await this.db.close();
+        } catch (err) {
+          throw toStoreError(err, 'close');
+        }
+      })();
+    }
+    return this.closing;
+  }
+
+  // ---- internals ----
+
+  private assertOpen(): void {
+    if (this.closed) throw closedError();
+  }
+
+  private prefixOf(sessionId: string): Buffer {
+    return this.states.get(sessionId)?.prefix ?? sessionPrefix(sessionId);
+  }
+
+  /** Serialises create/delete/snapshot/cache-load per session; appends to cached sessions never wait here. */
+  private withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(sessionId) ?? Promise.resolve();
+    const run = prev.then(fn);
+    const tail = run.then(noop, noop);
+    this.locks.set(sessionId, tail);
+    void tail.then(() => {
+      if (this.locks.get(sessionId) === tail) this.locks.delete(sessionId);
+    });
+    return run;
+  }
+
+  /** Fills the cache for a session not cached yet (lazily: the last event key gives the next seq). */
+  private loadState(sessionId: string): Promise<SessionState | null> {
+    return this.withLock(
+      sessionId,
+      async () => this.states.get(sessionId) ?? (await this.readState(sessionId)),
+    );
+  }
+
+  /** Reads catalog and last seq from disk and caches them; null when the session does not exist. Call locked. */
+  private async readState(sessionId: string): Promise<SessionState | null> {
+    if (this.purging.has(sessionId)) return null;
+    const prefix = sessionPrefix(sessionId);
+    const [buf, latest] = await Promise.all([
+      this.get(catalogKey(prefix), sessionId),
+      this.readLatestSeq(sessionId, prefix),
+    ]);
+    if (buf === undefined) return null;
+    const st: SessionState = {
+      prefix,
+      nextSeq: latest === null ? 0 : latest + 1,
+      catalog: this.decodeCatalogOf(sessionId, buf),
+    };
+    this.states.set(sessionId, st);
+    return st;
+  }
+
+  private async readLatestSeq(sessionId: string, prefix: Buffer): Promise<number | null> {
+    let keys: Buffer[];
+    try {
+      keys = await this.db.keys({ ...eventRange(prefix), reverse: true, limit: 1 }).all();
+    } catch (err) {
+      throw toStoreError(err, `read latest seq of session ${sessionId}`, sessionId);
+    }
+    const key = keys[0];
+    if (key === undefined) return null;
+    const seq = seqOfKey(prefix, key);
+    if (seq === null)
+      throw new StoreError('CORRUPT_RECORD', `session ${sessionId}: malformed event key`, { sessionId });
+    return seq;
+  }
+
+  private async get(key: Buffer, sessionId: string): Promise<Buffer | undefined> {
+    try {
+      return await this.db.get(key);
+    } catch (err) {
+      throw toStoreError(err, `read session ${sessionId}`, sessionId);
+    }
+  }
+
+  private decodeCatalogOf(sessionId: string, buf: Buffer): CatalogRecord {
+    try {
+      return decodeCatalog(buf);
+    } catch (err) {
+      throw new StoreError('CORRUPT_RECORD', `session ${sessionId}: catalog record cannot be decoded`, {
+        sessionId,
+        cause: err,
+      });
+    }
+  }
+
+  /** Range-deletes the session's data if its delete committed but the purge has not finished. Call locked. */
+  private async finishPurge(sessionId: string): Promise<void> {
+    if (!this.purging.has(sessionId)) return;
+    try {
+      await this.db.clear(sessionRange(sessionPrefix(sessionId)));
+    } catch (err) {
+      throw toStoreError(err, `delete session ${sessionId}`, sessionId);
+    }
+    await this.commit.enqueue(sessionId, [{ type: 'del', key: tombstoneKey(sessionId) }]);
+    this.purging.delete(sessionId);
+  }
+
+  private async finishInterruptedDeletes(): Promise<void> {
+    const keys = await this.db.keys(tombstoneRange()).all();
+    for (const key of keys) {
+      const id = sessionIdOfTombstone(key);
+      this.purging.add(id);
+      await this.finishPurge(id);
+    }
+  }
+
+  private async checkFormat(path: string): Promise<void> {
+    const format = await this.db.get(FORMAT_KEY);
+    if (format === undefined) {
+      await this.db.put(FORMAT_KEY, Buffer.from(FORMAT_VERSION), { sync: true });
+    } else if (format.toString() !== FORMAT_VERSION) {
+      throw new StoreError(
+        'IO',
+        `${path} has store format ${format.toString()}, this version reads ${FORMAT_VERSION}`,
+      );
+    }
+  }
+
+  /** Index entries of a session whose catalog is unreadable (rare path: scans the index). */
+  private async findListingKeys(sessionId: string): Promise<Buffer[]> {
+    const found: Buffer[] = [];
+    for (const space of [0x75, 0x6d]) {
+      const range = prefixRange(Buffer.from([space, 0]));
+      for (const key of await this.db.keys(range).all()) {
+        if (listingKeySessionId(key) === sessionId) found.push(key);
+      }
+    }
+    return found;
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function noop(): void {}
+
+/** Deletes the old listing-index keys and puts the new ones when updatedAt or metadata changed. */
+function pushListingOps(ops: BatchOp[], sessionId: string, prev: CatalogRecord, next: CatalogRecord): void {
+  if (prev.updatedAt === next.updatedAt && prev.metadata === next.metadata) return;
+  for (const key of listingKeys(prev.updatedAt, sessionId, prev.metadata)) ops.push({ type: 'del', key });
+  for (const key of listingKeys(next.updatedAt, sessionId, next.metadata))
+    ops.push({ type: 'put', key, value: EMPTY });
+}
+
+function openError(path: string, err: unknown): StoreError {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause;
+  if (cause?.code === 'LEVEL_LOCKED') {
+    return new StoreError('LOCKED', `cannot open ${path}: it is held by another open store (LevelDB lock)`, {
+      cause: err,
+    });
+  }
+  return toStoreError(err, `open ${path}`);
+}

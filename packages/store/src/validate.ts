@@ -1,0 +1,35 @@
+import { type SessionEvent, SessionEventSchema } from '@shoal/shared';
+import { invalidArgument, StoreError } from './errors.js';
+
+/** Checks one event and returns the value to store (for zod: the parsed copy, unknown keys stripped). */
+export type EventValidator = (event: unknown) => SessionEvent;
+
+export const defaultEventValidator: EventValidator = (event) => SessionEventSchema.parse(event);
+
+/**
+ * Validates a whole batch before anything is written (issue 3: bad input never corrupts the log). One bad event
+ * rejects the whole append with INVALID_EVENT, naming its index.
+ */
+export function validateBatch(sessionId: string, events: unknown, validate: EventValidator): SessionEvent[] {
+  if (!Array.isArray(events)) throw invalidArgument('events must be an array', sessionId);
+  const out: SessionEvent[] = new Array(events.length);
+  for (let i = 0; i < events.length; i++) {
+    try {
+      out[i] = validate(events[i]);
+    } catch (err) {
+      const issues = (err as { issues?: unknown } | null)?.issues;
+      const detail = err instanceof Error ? err.message : String(err);
+      throw new StoreError(
+        'INVALID_EVENT',
+        `session ${sessionId}: event ${i} is not a valid SessionEvent: ${detail}`,
+        {
+          sessionId,
+          eventIndex: i,
+          issues,
+          cause: err,
+        },
+      );
+    }
+  }
+  return out;
+}
