@@ -153,12 +153,17 @@ function epsilonClose(tokens: readonly GlobToken[], set: Uint8Array): void {
   }
 }
 
-/** Whole-subject match of a compiled glob (spec §2.3). */
+/**
+ * Whole-subject match of a compiled glob (spec §2.3). NFA simulation: `cur[t]` = "about to match token t";
+ * `inner[t]` = "inside the run of a `rec` token t, which can only be left right after a `/`".
+ */
 export function globMatches(glob: CompiledGlob, subject: string): boolean {
   const tokens = glob.tokens;
   const m = tokens.length;
   let cur = new Uint8Array(m + 1);
   let next = new Uint8Array(m + 1);
+  let inner = new Uint8Array(m + 1);
+  let nextInner = new Uint8Array(m + 1);
   cur[0] = 1;
   epsilonClose(tokens, cur);
   const n = subject.length;
@@ -172,10 +177,19 @@ export function globMatches(glob: CompiledGlob, subject: string): boolean {
       }
     }
     next.fill(0);
+    nextInner.fill(0);
     let alive = false;
     for (let t = 0; t < m; t++) {
-      if (cur[t] !== 1) continue;
+      if (cur[t] !== 1 && inner[t] !== 1) continue;
       const tok = tokens[t]!;
+      if (tok.kind === 'rec') {
+        // Consume one char of the run; after a `/` the run may end (next[t] closes over to t + 1).
+        if (cp === SLASH) next[t] = 1;
+        else nextInner[t] = 1;
+        alive = true;
+        continue;
+      }
+      if (cur[t] !== 1) continue;
       switch (tok.kind) {
         case 'char':
           if (tok.cp === cp) {
@@ -197,18 +211,16 @@ export function globMatches(glob: CompiledGlob, subject: string): boolean {
           next[t] = 1;
           alive = true;
           break;
-        case 'rec':
-          next[t] = 1;
-          if (cp === SLASH) next[t + 1] = 1;
-          alive = true;
-          break;
       }
     }
     if (!alive) return false;
     epsilonClose(tokens, next);
-    const swap = cur;
+    let swap = cur;
     cur = next;
     next = swap;
+    swap = inner;
+    inner = nextInner;
+    nextInner = swap;
   }
   return cur[m] === 1;
 }
