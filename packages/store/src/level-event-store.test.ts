@@ -1,7 +1,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ClassicLevel } from 'classic-level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { encodeJson } from './codec.js';
+import { catalogKey, eventKey, listingKeys, sessionPrefix, snapshotKey, tombstoneKey } from './keys.js';
 import { LevelEventStore } from './level-event-store.js';
 import { describeConformance } from './test-support/conformance.js';
 import { expectStoreError, TestClock, userMessage } from './test-support/fixtures.js';
@@ -129,5 +132,164 @@ describe('LevelEventStore', () => {
       expect((await store.getSessionSummary(id))?.messageCount).toBe(events.length);
     }
     await store.close();
+  });
+
+  /** Runs `fn` on the raw database while no store has it open. */
+  async function raw(fn: (db: ClassicLevel<Buffer, Buffer>) => Promise<void>): Promise<void> {
+    const db = new ClassicLevel<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+    await db.open();
+    try {
+      await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  it('reads sequence numbers beyond 2^32 in numeric order and continues after them', async () => {
+    let store = await open();
+    await store.createSession('big');
+    await store.createSession('big2');
+    await store.close();
+    const seqs = [9, 10, 99, 100, 999, 1000, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1];
+    await raw(async (db) => {
+      const p = sessionPrefix('big');
+      // Written in an order that differs from numeric order on purpose.
+      for (const seq of [...seqs].reverse())
+        await db.put(eventKey(p, seq), encodeJson(userMessage(`n${seq}`)));
+    });
+    store = await open();
+    expect((await store.loadEvents('big')).map((e) => e.seq)).toEqual(seqs);
+    expect((await store.loadEventsAfter('big', 999)).map((e) => e.seq)).toEqual(seqs.slice(5));
+    expect(await store.latestSequence('big')).toBe(2 ** 32 + 1);
+    expect(await store.append('big', [userMessage('next')])).toEqual([2 ** 32 + 2]);
+    expect(await store.loadEvents('big2')).toEqual([]);
+    await store.close();
+  });
+
+  it('fails a read of an undecodable record with CORRUPT_RECORD naming session and seq; others stay readable', async () => {
+    let store = await open();
+    await store.createSession('bad');
+    await store.createSession('good');
+    await store.append('bad', [userMessage('0'), userMessage('1'), userMessage('2')]);
+    await store.append('good', [userMessage('ok')]);
+    await store.close();
+    await raw(async (db) => {
+      await db.put(eventKey(sessionPrefix('bad'), 1), Buffer.from([0x01, 0x7b, 0x22])); // truncated JSON
+    });
+    store = await open();
+    const err = await expectStoreError(store.loadEvents('bad'), 'CORRUPT_RECORD');
+    expect(err.message).toContain('bad');
+    expect(err.message).toContain('seq 1');
+    expect(err.sessionId).toBe('bad');
+    expect(err.seq).toBe(1);
+    expect((await store.loadEventsAfter('bad', 1)).map((e) => e.seq)).toEqual([2]);
+    expect((await store.loadEventsAfter('bad', -1, { limit: 1 })).map((e) => e.seq)).toEqual([0]);
+    expect((await store.loadEvents('good')).map((e) => e.seq)).toEqual([0]);
+    // The log itself is still appendable and deletable.
+    expect(await store.append('bad', [userMessage('3')])).toEqual([3]);
+    await store.deleteSession('bad');
+    expect(await store.sessionExists('bad')).toBe(false);
+    await store.close();
+  });
+
+  it('reports wrong-format values, non-event JSON and corrupt snapshots as CORRUPT_RECORD', async () => {
+    let store = await open();
+    await store.createSession('s');
+    await store.append('s', [userMessage('0'), userMessage('1')]);
+    await store.close();
+    await raw(async (db) => {
+      const p = sessionPrefix('s');
+      await db.put(eventKey(p, 0), Buffer.from('{"type":"UserMessageAdded"}')); // no format byte
+      await db.put(eventKey(p, 1), encodeJson([1, 2]));
+      await db.put(snapshotKey(p, 1), Buffer.from([0x02, 0xff, 0xff]));
+    });
+    store = await open();
+    expect((await expectStoreError(store.loadEvents('s'), 'CORRUPT_RECORD')).seq).toBe(0);
+    expect((await expectStoreError(store.loadEventsAfter('s', 0), 'CORRUPT_RECORD')).seq).toBe(1);
+    expect((await expectStoreError(store.loadLatestSnapshot('s'), 'CORRUPT_RECORD')).seq).toBe(1);
+    await store.close();
+  });
+
+  it('reports a corrupt catalog record as CORRUPT_RECORD and can still delete that session', async () => {
+    let store = await open();
+    await store.createSession('s', { tenant: 'acme' });
+    await store.createSession('t', { tenant: 'acme' });
+    await store.append('s', [userMessage('0')]);
+    await store.close();
+    await raw(async (db) => {
+      await db.put(catalogKey(sessionPrefix('s')), Buffer.from([0x01, 0x5b]));
+    });
+    store = await open();
+    await expectStoreError(store.getSessionSummary('s'), 'CORRUPT_RECORD');
+    await expectStoreError(store.append('s', [userMessage('1')]), 'CORRUPT_RECORD');
+    await expectStoreError(store.listSessions(), 'CORRUPT_RECORD');
+    expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0]);
+    await store.deleteSession('s');
+    expect(await store.sessionExists('s')).toBe(false);
+    expect(await store.listSessionIds()).toEqual(['t']);
+    const page = await store.listSessions({ metadataFilter: { key: 'tenant', value: 'acme' } });
+    expect(page.sessions.map((x) => x.id)).toEqual(['t']);
+    await store.close();
+  });
+
+  it('finishes a delete interrupted between its two steps when it reopens', async () => {
+    let store = await open();
+    await store.createSession('gone', { tenant: 'acme' });
+    await store.createSession('kept');
+    await store.append('gone', [userMessage('0'), userMessage('1')]);
+    await store.saveSnapshot('gone', 1, 'snap');
+    await store.append('kept', [userMessage('k')]);
+    const summary = await store.getSessionSummary('gone');
+    await store.close();
+    // State after step 1 of deleteSession (catalog and index gone, tombstone written) but before the purge.
+    await raw(async (db) => {
+      const ops = listingKeys(summary!.updatedAt, 'gone', summary!.metadata).map((key) => ({
+        type: 'del' as const,
+        key,
+      }));
+      await db.batch([
+        ...ops,
+        { type: 'del', key: catalogKey(sessionPrefix('gone')) },
+        { type: 'put', key: tombstoneKey('gone'), value: Buffer.alloc(0) },
+      ]);
+    });
+    store = await open();
+    expect(await store.sessionExists('gone')).toBe(false);
+    await store.createSession('gone');
+    expect(await store.loadEvents('gone')).toEqual([]);
+    expect(await store.loadLatestSnapshot('gone')).toBeNull();
+    expect(await store.append('gone', [userMessage('new')])).toEqual([0]);
+    expect((await store.loadEvents('kept')).map((e) => e.seq)).toEqual([0]);
+    await store.close();
+    await raw(async (db) => {
+      expect(await db.get(tombstoneKey('gone'))).toBeUndefined();
+    });
+  });
+
+  it('rejects an append whose batch write fails with IO and reloads the sequence afterwards', async () => {
+    const store = await open();
+    await store.createSession('s');
+    await store.append('s', [userMessage('0')]);
+    const db = (store as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+    const batch = db.batch;
+    db.batch = () => Promise.reject(new Error('injected write failure'));
+    const failed = store.append('s', [userMessage('1')], { expectedNextSeq: 1 });
+    const err = await expectStoreError(failed, 'IO');
+    expect(err.message).toContain('injected write failure');
+    db.batch = batch;
+    // Nothing was written, so the next append must again be seq 1.
+    expect(await store.append('s', [userMessage('1 again')], { expectedNextSeq: 1 })).toEqual([1]);
+    expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0, 1]);
+    await store.close();
+  });
+
+  it('refuses a database written in another layout version', async () => {
+    await raw(async (db) => {
+      await db.put(Buffer.from('!format'), Buffer.from('99'));
+    });
+    const err = await expectStoreError(open(), 'IO');
+    expect(err.message).toContain('format 99');
+    // The failed open released the lock.
+    await raw(async () => undefined);
   });
 });
