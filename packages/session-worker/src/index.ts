@@ -1,1 +1,23 @@
-export {};
+export { SessionActor } from './actor/session-actor.js';
+export type { DeltaSink } from './effects/delta-sink.js';
+export { EffectInterpreter } from './effects/effect-interpreter.js';
+export { DEFAULT_HOST_LIMITS, type LogLevel, type ShardHostOptions } from './host/host-options.js';
+export { ShardHost } from './host/shard-host.js';
+export { createLogger } from './logging/logger.js';
+export { fromWireError, HostError, type RuntimeErrorCode, toWireError } from './protocol/host-error.js';
+export type { HostCommand, HostMessage, StoreOp, WireError } from './protocol/messages.js';
+export { ModelCallError } from './providers/model-call-error.js';
+export type {
+  ModelInfo,
+  ModelProvider,
+  ModelRequest,
+  ModelResponse,
+  ProviderDelta,
+} from './providers/model-provider.js';
+export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
+export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
+export type { ShardStore } from './store-client/shard-store.js';
+export { ToolExecutor } from './tools/tool-executor.js';
+
+/** Absolute path of the worker-thread entry, for `new Worker(WORKER_ENTRY)`. */
+export const WORKER_ENTRY = new URL('./worker-entry.js', import.meta.url);

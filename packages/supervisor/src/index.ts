@@ -1,1 +1,5 @@
-export {};
+export { type InvalidInputKind, RuntimeError, type RuntimeErrorCode } from './errors/runtime-error.js';
+export type { DeltaSubscription } from './events/delta-subscription.js';
+export type { EventSubscription } from './events/event-subscription.js';
+export { type RuntimeOptions, RuntimeOptionsSchema } from './options/runtime-options.js';
+export { Runtime } from './runtime.js';

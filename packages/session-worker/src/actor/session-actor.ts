@@ -1,0 +1,318 @@
+import {
+  type Action,
+  type AppState,
+  cancelForSuspend,
+  DEFAULT_MODEL,
+  InvalidActionError,
+  type ReduceResult,
+  reduce,
+  type SessionConfig,
+  type SessionEvent,
+  type SessionStateSnapshot,
+  stateToDurable,
+  toSessionStateSnapshot,
+} from '@shoal/shared';
+import type { Logger } from 'pino';
+import type { EffectInterpreter } from '../effects/effect-interpreter.js';
+import { HostError } from '../protocol/host-error.js';
+import { Fifo } from './fifo.js';
+import { createState, type ResumeEnv, resumeState } from './session-boot.js';
+
+export type ActorCommand =
+  | { kind: 'dispatch'; action: Action; resolve: (v: undefined) => void; reject: (e: Error) => void }
+  | { kind: 'getState'; resolve: (s: SessionStateSnapshot) => void; reject: (e: Error) => void }
+  | { kind: 'suspend'; resolve: (v: undefined) => void; reject: (e: Error) => void }
+  // resolves once the actor has booted and handled everything queued before it (create/resume replies)
+  | { kind: 'ping'; resolve: (v: undefined) => void; reject: (e: Error) => void };
+
+export type Boot =
+  | { type: 'create'; config: SessionConfig; metadata: Record<string, string> }
+  | { type: 'resume' };
+
+export interface ActorEnv extends ResumeEnv {
+  readonly logger: Logger;
+  readonly snapshotEveryEvents: number;
+  createInterpreter(actor: SessionActor): EffectInterpreter;
+  /** the actor stopped (suspended or failed); commands it had not started are handed back, in order */
+  onStopped(actor: SessionActor, leftovers: ActorCommand[]): void;
+  /** the actor finished booting and holds a live session */
+  onStarted(actor: SessionActor): void;
+}
+
+/**
+ * One live session (spec §7). A mailbox processes one command at a time in arrival order; internal
+ * actions (model and tool results) interleave with commands, commands first (§7.3). The internal queue is
+ * unbounded, so effects never wait on the actor's own queue (fixes the self-deadlock of §11.18).
+ *
+ * One reduce call's events are appended as one atomic batch guarded by `expectedNextSeq` (deliberate
+ * change 9); only then do its effects start and its reply go out.
+ */
+export class SessionActor {
+  private readonly commands = new Fifo<ActorCommand>();
+  private readonly internal = new Fifo<Action>();
+  private running = false;
+  private stopped = false;
+  private booted = false;
+  private state: AppState | undefined;
+  private nextSeq = 0;
+  private lastSnapshotSeq = -1;
+  private interpreter: EffectInterpreter | undefined;
+  lastActivityMs = Date.now();
+
+  constructor(
+    readonly sessionId: string,
+    private readonly env: ActorEnv,
+    private boot: Boot | undefined,
+  ) {}
+
+  get pendingCommands(): number {
+    return this.commands.length;
+  }
+
+  get isStopped(): boolean {
+    return this.stopped;
+  }
+
+  /** true while an operation runs or work is queued: such a session is never passivated for idleness */
+  get isBusy(): boolean {
+    return (
+      this.running ||
+      this.commands.length > 0 ||
+      this.internal.length > 0 ||
+      this.state?.currentOperation != null
+    );
+  }
+
+  enqueue(cmd: ActorCommand): void {
+    if (this.stopped) {
+      // The host hands commands to a fresh actor once this one reports it stopped; reaching here means
+      // the host raced with a stop, so give the command back instead of dropping it.
+      this.env.onStopped(this, [cmd]);
+      return;
+    }
+    this.commands.push(cmd);
+    this.lastActivityMs = Date.now();
+    this.schedule();
+  }
+
+  /** Internal actions from effects (model/tool results, title, compaction). Never blocks (§11.18). */
+  post(action: Action): void {
+    if (this.stopped) return; // results of work from a stopped actor are dropped (spec §7.2 Suspend)
+    this.internal.push(action);
+    this.schedule();
+  }
+
+  /** The live state, read by the effect interpreter when an effect captures it (spec §5.5). */
+  get appState(): AppState {
+    if (!this.state) throw new HostError('SESSION', `session ${this.sessionId} is not started`);
+    return this.state;
+  }
+
+  private schedule(): void {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    queueMicrotask(() => {
+      void this.pump();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    try {
+      if (!this.booted) {
+        if (!(await this.runBoot())) return;
+      }
+      while (!this.stopped) {
+        const cmd = this.commands.shift();
+        if (cmd) {
+          await this.runCommand(cmd);
+          continue;
+        }
+        const action = this.internal.shift();
+        if (action) {
+          await this.runInternal(action);
+          continue;
+        }
+        break;
+      }
+    } finally {
+      this.running = false;
+    }
+    // Work may have arrived while the last step was finishing.
+    if (!this.stopped && (this.commands.length > 0 || this.internal.length > 0)) this.schedule();
+  }
+
+  private async runBoot(): Promise<boolean> {
+    const boot = this.boot;
+    this.boot = undefined;
+    try {
+      const booted =
+        boot?.type === 'create'
+          ? await createState(this.env, this.sessionId, boot.config, boot.metadata)
+          : await resumeState(this.env, this.sessionId);
+      this.state = booted.state;
+      this.nextSeq = booted.nextSeq;
+      this.lastSnapshotSeq = booted.snapshotSeq;
+      this.interpreter = this.env.createInterpreter(this);
+      this.booted = true;
+      // spec §7.3 startup: the tool schemas the model may use, filtered by visibility.
+      this.reduceAndRun(this.interpreter.initialToolSchemasAction());
+      this.env.onStarted(this);
+      // spec §8.2: a resumed session drains its queue; the drain's events are appended before any command.
+      if (booted.drainQueue) await this.step({ type: 'DrainQueuedWork', sessionId: this.sessionId });
+      return true;
+    } catch (err) {
+      this.env.logger.warn({ err }, 'session failed to start');
+      const leftovers = this.commands.drain();
+      this.stopped = true;
+      for (const c of leftovers) c.reject(err instanceof Error ? err : new HostError('SESSION', String(err)));
+      this.env.onStopped(this, []);
+      return false;
+    }
+  }
+
+  private async runCommand(cmd: ActorCommand): Promise<void> {
+    this.lastActivityMs = Date.now();
+    switch (cmd.kind) {
+      case 'dispatch':
+        try {
+          await this.step(cmd.action);
+          cmd.resolve(undefined);
+        } catch (err) {
+          cmd.reject(err as Error);
+        }
+        return;
+      case 'getState': {
+        const snapshot = toSessionStateSnapshot(this.appState);
+        snapshot.eventSequence = this.nextSeq;
+        cmd.resolve(snapshot);
+        return;
+      }
+      case 'ping':
+        cmd.resolve(undefined);
+        return;
+      case 'suspend':
+        try {
+          await this.suspend();
+          cmd.resolve(undefined);
+        } catch (err) {
+          cmd.reject(err as Error);
+        }
+        return;
+    }
+  }
+
+  private async runInternal(action: Action): Promise<void> {
+    try {
+      await this.step(action);
+    } catch (err) {
+      // spec §7.3: errors of internal actions are logged, not returned to anyone.
+      this.env.logger.error({ err, action: action.type }, 'internal action failed');
+    }
+  }
+
+  /** Reduce, append the events atomically, then start the effects. */
+  private async step(action: Action): Promise<void> {
+    const result = this.reduceOnly(action);
+    if (result.events.length > 0) await this.persist(result.events);
+    this.runEffects(result);
+  }
+
+  private reduceAndRun(action: Action): void {
+    const result = this.reduceOnly(action);
+    if (result.events.length > 0) {
+      throw new HostError('SESSION', `${action.type} emitted events where none were expected`);
+    }
+    this.runEffects(result);
+  }
+
+  private reduceOnly(action: Action): ReduceResult {
+    fillDefaultModel(action, this.appState);
+    try {
+      return reduce(this.appState, action, this.env.deps);
+    } catch (err) {
+      if (err instanceof InvalidActionError) {
+        throw new HostError('INVALID_INPUT', err.message, err.kind, undefined, { cause: err });
+      }
+      // The reducer mutates in place; after an unexpected throw its state cannot be trusted.
+      this.fail(err);
+      throw new HostError(
+        'SESSION',
+        `reducer failed on ${action.type}: ${(err as Error).message}`,
+        undefined,
+        undefined,
+        {
+          cause: err,
+        },
+      );
+    }
+  }
+
+  private async persist(events: SessionEvent[]): Promise<void> {
+    const expectedNextSeq = this.nextSeq;
+    try {
+      await this.env.store.append(this.sessionId, events, { expectedNextSeq });
+    } catch (err) {
+      // The reducer already changed the live state; the log did not. Stop this actor so the next
+      // command rebuilds the session from what is durable (spec §5: state is not rolled back).
+      this.fail(err);
+      throw err;
+    }
+    this.nextSeq = expectedNextSeq + events.length;
+    this.interpreter!.observeEvents(events);
+  }
+
+  private runEffects(result: ReduceResult): void {
+    const interpreter = this.interpreter!;
+    for (const effect of result.effects) interpreter.run(effect);
+  }
+
+  /** spec §7.2 Suspend, with deliberate change 10: a busy session's running work is cancelled first. */
+  private async suspend(): Promise<void> {
+    const state = this.appState;
+    if (state.currentOperation) {
+      const result = cancelForSuspend(state, this.env.deps);
+      if (result.events.length > 0) await this.persist(result.events);
+    }
+    this.interpreter?.abortAll();
+    const seq = this.nextSeq - 1;
+    if (seq >= 0 && seq - this.lastSnapshotSeq >= this.env.snapshotEveryEvents) {
+      try {
+        await this.env.store.saveSnapshot(this.sessionId, seq, stateToDurable(state));
+      } catch (err) {
+        // A snapshot is an optimisation: resume still works from the full log.
+        this.env.logger.warn({ err }, 'snapshot write failed');
+      }
+    }
+    this.stop();
+  }
+
+  /** Stops without cancelling anything: used by the host at shutdown after `abortAll`. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.interpreter?.abortAll();
+    this.env.onStopped(this, this.commands.drain());
+  }
+
+  /** Abort every running effect (shutdown and delete). */
+  abortAll(): void {
+    this.interpreter?.abortAll();
+  }
+
+  private fail(err: unknown): void {
+    this.env.logger.error({ err }, 'session actor failed; it will be rebuilt from the store');
+    this.stop();
+  }
+}
+
+/** The runtime's helpers leave `model` out when the caller gave none: use the session's default model. */
+function fillDefaultModel(action: Action, state: AppState): void {
+  if (
+    (action.type === 'UserInput' ||
+      action.type === 'UserEditedMessage' ||
+      action.type === 'RequestCompaction') &&
+    action.model === undefined
+  ) {
+    action.model = state.sessionConfig?.defaultModel ?? { ...DEFAULT_MODEL };
+  }
+}

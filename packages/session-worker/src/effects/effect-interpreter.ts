@@ -1,0 +1,343 @@
+import { mkdir } from 'node:fs/promises';
+import {
+  type Action,
+  type AssistantContent,
+  COMPACTION_PROMPT,
+  dropEarlierToolResults,
+  type Effect,
+  type EffectOf,
+  FALLBACK_TITLE,
+  filterToolsByVisibility,
+  isContextWindowExceededError,
+  type Message,
+  type ReducerDeps,
+  type SessionEvent,
+  type StreamDelta,
+  titlePrompt,
+} from '@shoal/shared';
+import type { Logger } from 'pino';
+import type { SessionActor } from '../actor/session-actor.js';
+import type { ProviderDelta } from '../providers/model-provider.js';
+import type { ProviderRegistry } from '../providers/registry.js';
+import type { ToolExecutor } from '../tools/tool-executor.js';
+import type { DeltaSink } from './delta-sink.js';
+
+export interface InterpreterEnv {
+  readonly providers: ProviderRegistry;
+  readonly tools: ToolExecutor;
+  readonly deps: ReducerDeps;
+  readonly logger: Logger;
+  readonly deltas: DeltaSink;
+}
+
+/**
+ * Runs the effects of one session (spec §5). Effects start work and return at once; results come back to
+ * the actor as internal actions carrying the op id that issued them (deliberate change 4). Every piece of
+ * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
+ */
+export class EffectInterpreter {
+  private readonly controllers = new Map<string, AbortController>();
+  private workspaceReady: Promise<void> | undefined;
+
+  constructor(
+    private readonly actor: SessionActor,
+    private readonly env: InterpreterEnv,
+  ) {}
+
+  private get sessionId(): string {
+    return this.actor.sessionId;
+  }
+
+  /** spec §7.3 startup step 1 */
+  initialToolSchemasAction(): Action {
+    return { type: 'ToolSchemasAvailable', sessionId: this.sessionId, tools: this.visibleTools() };
+  }
+
+  run(effect: Effect): void {
+    switch (effect.type) {
+      case 'CallModel':
+        return this.callModel(effect);
+      case 'ExecuteTool':
+        return this.executeTool(effect);
+      case 'RequestUserApproval':
+        // Deliberate change 1: the reducer already emitted `ApprovalRequested` once; a client decides.
+        return;
+      case 'GenerateSessionTitle':
+        return this.generateTitle(effect);
+      case 'CancelOperation': {
+        const ctrl = this.controllers.get(effect.opId);
+        this.controllers.delete(effect.opId);
+        ctrl?.abort();
+        return;
+      }
+      case 'RequestCompaction':
+        return this.compact(effect);
+      case 'ReloadToolSchemas':
+        this.actor.post({
+          type: 'ToolSchemasUpdated',
+          sessionId: this.sessionId,
+          schemas: this.visibleTools(),
+          source: { type: 'Backend', backendName: 'tool_executor' },
+        });
+        return;
+      case 'ConnectMcpServer':
+      case 'DisconnectMcpServer':
+        // MCP is out of scope (domain-spec, "What Shoal takes"); the effect is recorded in the log only.
+        this.env.logger.warn({ effect: effect.type }, 'MCP servers are not supported; effect ignored');
+        return;
+    }
+  }
+
+  /** Forget controllers of finished operations, so the map does not grow for ever (fixes spec §11.17). */
+  observeEvents(events: SessionEvent[]): void {
+    for (const e of events) {
+      if (e.type === 'OperationCompleted' || e.type === 'OperationCancelled') this.controllers.delete(e.opId);
+    }
+  }
+
+  abortAll(): void {
+    for (const ctrl of this.controllers.values()) ctrl.abort();
+    this.controllers.clear();
+  }
+
+  private controllerFor(opId: string): AbortController {
+    let ctrl = this.controllers.get(opId);
+    if (!ctrl) {
+      ctrl = new AbortController();
+      this.controllers.set(opId, ctrl);
+    }
+    return ctrl;
+  }
+
+  private visibleTools() {
+    const config = this.actor.appState.sessionConfig;
+    const all = this.env.tools.schemas();
+    return config ? filterToolsByVisibility(config.toolConfig.visibility, all) : all;
+  }
+
+  private workspacePath(): string {
+    const ws = this.actor.appState.sessionConfig?.workspace;
+    if (!ws || ws.type !== 'local') throw new Error('session has no local workspace');
+    return ws.path;
+  }
+
+  /** spec §5.1 */
+  private callModel(effect: EffectOf<'CallModel'>): void {
+    const { opId, model } = effect;
+    const sessionId = this.sessionId;
+    const ctrl = this.controllerFor(opId);
+    const messageId = this.env.deps.newId();
+    const deltas = this.env.deltas;
+    const onDelta = (d: ProviderDelta): void => {
+      if (!deltas.wants(sessionId)) return;
+      deltas.push(sessionId, toStreamDelta(d, opId, messageId));
+    };
+    let contextWindowTokens: number | undefined;
+    let configuredMaxOutputTokens: number | undefined;
+    const call = async () => {
+      const provider = this.env.providers.get(model.provider);
+      const info = provider.modelInfo(model.id);
+      contextWindowTokens = info.contextWindowTokens;
+      configuredMaxOutputTokens = info.maxOutputTokens;
+      return provider.complete(
+        {
+          model,
+          messages: effect.messages,
+          systemContext: effect.systemContext,
+          tools: effect.tools,
+          signal: ctrl.signal,
+          purpose: 'turn',
+        },
+        onDelta,
+      );
+    };
+    call().then(
+      (response) => {
+        deltas.flush(sessionId);
+        this.actor.post({
+          type: 'ModelResponseComplete',
+          sessionId,
+          opId,
+          messageId,
+          content: response.content,
+          usage: response.usage,
+          contextWindowTokens,
+          configuredMaxOutputTokens,
+          timestamp: this.env.deps.now(),
+        });
+      },
+      (err: unknown) => {
+        deltas.flush(sessionId);
+        this.actor.post({ type: 'ModelResponseError', sessionId, opId, error: errorText(err) });
+      },
+    );
+  }
+
+  /** spec §5.2 */
+  private executeTool(effect: EffectOf<'ExecuteTool'>): void {
+    const { opId, toolCall } = effect;
+    const sessionId = this.sessionId;
+    const ctrl = this.controllerFor(opId);
+    this.actor.post({
+      type: 'ToolExecutionStarted',
+      sessionId,
+      opId,
+      toolCallId: toolCall.id,
+      toolName: toolCall.name,
+      toolParameters: toolCall.parameters,
+    });
+    const run = async () => {
+      const workspace = this.workspacePath();
+      this.workspaceReady ??= mkdir(workspace, { recursive: true }).then(() => undefined);
+      await this.workspaceReady;
+      return this.env.tools.execute(toolCall, { workspace, signal: ctrl.signal });
+    };
+    run().then(
+      (result) =>
+        this.actor.post({
+          type: 'ToolResult',
+          sessionId,
+          opId,
+          toolCallId: toolCall.id,
+          toolName: toolCall.name,
+          result,
+        }),
+      (err: unknown) => {
+        this.workspaceReady = undefined;
+        this.actor.post({
+          type: 'ToolResult',
+          sessionId,
+          opId,
+          toolCallId: toolCall.id,
+          toolName: toolCall.name,
+          result: { ok: false, error: { type: 'InternalError', message: errorText(err) } },
+        });
+      },
+    );
+  }
+
+  /** spec §5.3: no deltas, no tools, shares the op's cancellation. */
+  private generateTitle(effect: EffectOf<'GenerateSessionTitle'>): void {
+    const sessionId = this.sessionId;
+    const ctrl = this.controllerFor(effect.opId);
+    const systemContext = this.actor.appState.cachedSystemContext;
+    const prompt: Message = {
+      role: 'user',
+      id: this.env.deps.newId(),
+      parentMessageId: null,
+      timestamp: this.env.deps.now(),
+      content: [{ type: 'text', text: titlePrompt(effect.userPrompt) }],
+    };
+    const call = async () =>
+      this.env.providers.get(effect.model.provider).complete({
+        model: effect.model,
+        messages: [prompt],
+        systemContext,
+        tools: [],
+        signal: ctrl.signal,
+        purpose: 'title',
+      });
+    call().then(
+      (response) => {
+        const text = firstText(response.content)?.trim();
+        this.actor.post({ type: 'SessionTitleGenerated', sessionId, title: text ? text : FALLBACK_TITLE });
+      },
+      (err: unknown) =>
+        this.actor.post({ type: 'SessionTitleGenerationFailed', sessionId, error: errorText(err) }),
+    );
+  }
+
+  /** spec §5.5: compaction, retrying after dropping earlier tool results while the context overflows. */
+  private compact(effect: EffectOf<'RequestCompaction'>): void {
+    const { opId, model } = effect;
+    const sessionId = this.sessionId;
+    const deps = this.env.deps;
+    const ctrl = this.controllerFor(opId);
+    const state = this.actor.appState;
+    let messages = state.messageGraph.getActiveThread();
+    const activeId = state.messageGraph.activeMessageId;
+    const compactedHead = activeId ?? deps.newId();
+    const systemContext = state.cachedSystemContext;
+    const prompt: Message = {
+      role: 'user',
+      id: deps.newId(),
+      parentMessageId: null,
+      timestamp: deps.now(),
+      content: [{ type: 'text', text: COMPACTION_PROMPT }],
+    };
+    let droppedTotal = 0;
+    const run = async (): Promise<string> => {
+      const provider = this.env.providers.get(model.provider);
+      for (;;) {
+        try {
+          const response = await provider.complete({
+            model,
+            messages: [...messages, prompt],
+            systemContext,
+            tools: [],
+            signal: ctrl.signal,
+            purpose: 'compaction',
+          });
+          return response.content
+            .filter((c): c is Extract<AssistantContent, { type: 'text' }> => c.type === 'text')
+            .map((c) => c.text)
+            .join('\n');
+        } catch (err) {
+          if (ctrl.signal.aborted || !isContextWindowExceededError(errorText(err))) throw err;
+          const pruned = dropEarlierToolResults(messages);
+          if (pruned.dropped === 0) throw err;
+          droppedTotal += pruned.dropped;
+          messages = pruned.messages;
+        }
+      }
+    };
+    run().then(
+      (summary) =>
+        this.actor.post({
+          type: 'CompactionComplete',
+          sessionId,
+          opId,
+          compactionId: deps.newId(),
+          summaryMessageId: deps.newId(),
+          summary,
+          compactedHeadMessageId: compactedHead,
+          previousActiveMessageId: activeId ?? undefined,
+          model: model.id,
+          timestamp: deps.now(),
+        }),
+      (err: unknown) => {
+        const suffix =
+          droppedTotal > 0 ? ` (compaction retried after dropping ${droppedTotal} earlier tool results)` : '';
+        this.actor.post({ type: 'CompactionFailed', sessionId, opId, error: errorText(err) + suffix });
+      },
+    );
+  }
+}
+
+function toStreamDelta(d: ProviderDelta, opId: string, messageId: string): StreamDelta {
+  switch (d.type) {
+    case 'text':
+      return { type: 'TextChunk', opId, messageId, delta: d.delta };
+    case 'thinking':
+      return { type: 'ThinkingChunk', opId, messageId, delta: d.delta };
+    case 'tool_call_args':
+      return {
+        type: 'ToolCallChunk',
+        opId,
+        messageId,
+        toolCallId: d.toolCallId,
+        delta: { type: 'ArgumentChunk', chunk: d.delta },
+      };
+    case 'reset':
+      return { type: 'Reset', opId, messageId };
+  }
+}
+
+function firstText(content: AssistantContent[]): string | undefined {
+  for (const c of content) if (c.type === 'text') return c.text;
+  return undefined;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

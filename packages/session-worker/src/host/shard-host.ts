@@ -1,0 +1,262 @@
+import { type Action, type SessionStateSnapshot, systemDeps } from '@shoal/shared';
+import type { Logger } from 'pino';
+import { type ActorCommand, type ActorEnv, type Boot, SessionActor } from '../actor/session-actor.js';
+import { BatchingDeltaSink } from '../effects/delta-sink.js';
+import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
+import { createLogger } from '../logging/logger.js';
+import { HostError, toWireError } from '../protocol/host-error.js';
+import type { HostCommand, HostMessage } from '../protocol/messages.js';
+import { ProviderRegistry } from '../providers/registry.js';
+import { PortStoreClient } from '../store-client/port-store-client.js';
+import type { ShardStore } from '../store-client/shard-store.js';
+import { ToolExecutor } from '../tools/tool-executor.js';
+import type { ShardHostOptions } from './host-options.js';
+
+interface Subscribers {
+  events: number;
+  deltas: number;
+}
+
+/**
+ * Hosts many session actors on one thread: a worker thread (`shards > 0`) or the caller's thread
+ * (`shards: 0`). It speaks only the plain-data protocol of `protocol/messages.ts`, so it runs unchanged
+ * in both places. It resumes sessions on demand, hands commands to their actors in arrival order,
+ * passivates idle sessions, and refuses work with OVERLOADED when its bounded queues are full.
+ */
+export class ShardHost {
+  private readonly actors = new Map<string, SessionActor>();
+  private readonly subscribers = new Map<string, Subscribers>();
+  private readonly logger: Logger;
+  private readonly storeClient: PortStoreClient | undefined;
+  private readonly store: ShardStore;
+  private readonly deltas: BatchingDeltaSink;
+  private readonly actorEnv: ActorEnv;
+  private readonly interpreterEnv: InterpreterEnv;
+  private pendingTotal = 0;
+  private shuttingDown = false;
+  private readonly idleTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly post: (msg: HostMessage) => void,
+    private readonly options: ShardHostOptions,
+    store?: ShardStore,
+    logger?: Logger,
+  ) {
+    this.logger = logger ?? createLogger(options.logLevel, { shard: options.shardIndex });
+    if (store) this.store = store;
+    else {
+      this.storeClient = new PortStoreClient(post);
+      this.store = this.storeClient;
+    }
+    this.deltas = new BatchingDeltaSink((sessionId, deltas) => this.post({ t: 'deltas', sessionId, deltas }));
+    this.interpreterEnv = {
+      providers: new ProviderRegistry(options.providers),
+      tools: new ToolExecutor(),
+      deps: systemDeps,
+      logger: this.logger,
+      deltas: this.deltas,
+    };
+    this.actorEnv = {
+      store: this.store,
+      deps: systemDeps,
+      logger: this.logger,
+      snapshotEveryEvents: options.snapshotEveryEvents,
+      createInterpreter: (actor) =>
+        new EffectInterpreter(actor, {
+          ...this.interpreterEnv,
+          logger: this.logger.child({ sessionId: actor.sessionId }),
+        }),
+      onStarted: (actor) => this.post({ t: 'activity', sessionId: actor.sessionId, active: true }),
+      onStopped: (actor, leftovers) => this.onActorStopped(actor, leftovers),
+    };
+    if (options.idleTimeoutMs > 0 && Number.isFinite(options.idleTimeoutMs)) {
+      const every = Math.max(10, Math.min(options.idleTimeoutMs / 2, 10_000));
+      this.idleTimer = setInterval(() => this.passivateIdle(), every);
+      this.idleTimer.unref();
+    }
+  }
+
+  get residentSessions(): number {
+    return this.actors.size;
+  }
+
+  handle(cmd: HostCommand): void {
+    switch (cmd.t) {
+      case 'init':
+        return;
+      case 'storeReply':
+        this.storeClient?.settle(
+          cmd.id,
+          cmd.ok,
+          cmd.ok ? cmd.value : undefined,
+          cmd.ok ? undefined : cmd.error,
+        );
+        return;
+      case 'subscribers':
+        this.setSubscribers(cmd.sessionId, { events: cmd.events, deltas: cmd.deltas });
+        return;
+      case 'create': {
+        if (this.refuse(cmd.id)) return;
+        if (this.actors.has(cmd.sessionId)) {
+          this.replyError(
+            cmd.id,
+            new HostError('SESSION_ALREADY_EXISTS', `session ${cmd.sessionId} already exists`),
+          );
+          return;
+        }
+        const actor = this.spawn(cmd.sessionId, {
+          type: 'create',
+          config: cmd.config,
+          metadata: cmd.metadata,
+        });
+        this.submit(cmd.id, actor, 'ping');
+        return;
+      }
+      case 'dispatch':
+        if (this.refuse(cmd.id)) return;
+        this.submit(cmd.id, this.actorFor(cmd.sessionId), 'dispatch', cmd.action);
+        return;
+      case 'getState':
+        if (this.refuse(cmd.id)) return;
+        this.submit(cmd.id, this.actorFor(cmd.sessionId), 'getState');
+        return;
+      case 'ensureActive':
+        if (this.refuse(cmd.id)) return;
+        this.submit(cmd.id, this.actorFor(cmd.sessionId), 'ping');
+        return;
+      case 'suspend': {
+        const actor = this.actors.get(cmd.sessionId);
+        if (!actor) this.reply(cmd.id, undefined);
+        else this.submit(cmd.id, actor, 'suspend');
+        return;
+      }
+      case 'evict': {
+        const actor = this.actors.get(cmd.sessionId);
+        if (actor) {
+          this.actors.delete(cmd.sessionId);
+          actor.stop();
+        }
+        this.reply(cmd.id, undefined);
+        return;
+      }
+      case 'stats':
+        this.reply(cmd.id, {
+          shard: this.options.shardIndex,
+          residentSessions: this.actors.size,
+          pendingCommands: this.pendingTotal,
+          memory: process.memoryUsage(),
+        });
+        return;
+      case 'shutdown':
+        this.shutdown();
+        this.reply(cmd.id, undefined);
+        return;
+    }
+  }
+
+  /** Stop every actor, cancelling its running work (spec §7.5 Shutdown). */
+  shutdown(): void {
+    this.shuttingDown = true;
+    if (this.idleTimer) clearInterval(this.idleTimer);
+    for (const actor of [...this.actors.values()]) actor.stop();
+    this.actors.clear();
+  }
+
+  private refuse(id: number): boolean {
+    if (this.shuttingDown) {
+      this.replyError(id, new HostError('SHUTTING_DOWN', 'the runtime is shutting down'));
+      return true;
+    }
+    if (this.pendingTotal >= this.options.maxPendingPerShard) {
+      this.replyError(
+        id,
+        new HostError(
+          'OVERLOADED',
+          `shard ${this.options.shardIndex} has ${this.pendingTotal} commands queued`,
+        ),
+      );
+      return true;
+    }
+    return false;
+  }
+
+  private actorFor(sessionId: string): SessionActor {
+    return this.actors.get(sessionId) ?? this.spawn(sessionId, { type: 'resume' });
+  }
+
+  private spawn(sessionId: string, boot: Boot): SessionActor {
+    const env: ActorEnv = { ...this.actorEnv, logger: this.logger.child({ sessionId }) };
+    const actor = new SessionActor(sessionId, env, boot);
+    this.actors.set(sessionId, actor);
+    return actor;
+  }
+
+  private submit(id: number, actor: SessionActor, kind: ActorCommand['kind'], action?: Action): void {
+    if (actor.pendingCommands >= this.options.maxPendingPerSession) {
+      this.replyError(
+        id,
+        new HostError(
+          'OVERLOADED',
+          `session ${actor.sessionId} has ${actor.pendingCommands} commands queued`,
+        ),
+      );
+      return;
+    }
+    this.pendingTotal++;
+    const resolve = (value: SessionStateSnapshot | undefined) => {
+      this.pendingTotal--;
+      this.reply(id, value);
+    };
+    const reject = (err: Error) => {
+      this.pendingTotal--;
+      this.replyError(id, err);
+    };
+    const cmd = (
+      kind === 'dispatch' ? { kind, action: action!, resolve, reject } : { kind, resolve, reject }
+    ) as ActorCommand;
+    actor.enqueue(cmd);
+  }
+
+  private onActorStopped(actor: SessionActor, leftovers: ActorCommand[]): void {
+    if (this.actors.get(actor.sessionId) === actor) {
+      this.actors.delete(actor.sessionId);
+      this.post({ t: 'activity', sessionId: actor.sessionId, active: false });
+    }
+    if (leftovers.length === 0) return;
+    if (this.shuttingDown) {
+      for (const c of leftovers) c.reject(new HostError('SHUTTING_DOWN', 'the runtime is shutting down'));
+      return;
+    }
+    // Commands queued behind a suspend (or behind a failure) go to a fresh actor, in order; it resumes
+    // from the store after the old actor's last append.
+    const next = this.actorFor(actor.sessionId);
+    for (const c of leftovers) next.enqueue(c);
+  }
+
+  private setSubscribers(sessionId: string, s: Subscribers): void {
+    if (s.events === 0 && s.deltas === 0) this.subscribers.delete(sessionId);
+    else this.subscribers.set(sessionId, s);
+    this.deltas.setListeners(sessionId, s.deltas);
+  }
+
+  /** Suspend sessions idle for `idleTimeoutMs` with nobody subscribed, to keep memory bounded. */
+  private passivateIdle(): void {
+    const cutoff = Date.now() - this.options.idleTimeoutMs;
+    for (const actor of this.actors.values()) {
+      if (actor.lastActivityMs > cutoff || actor.isBusy || this.subscribers.has(actor.sessionId)) continue;
+      actor.enqueue({
+        kind: 'suspend',
+        resolve: () => undefined,
+        reject: (err) => this.logger.warn({ err, sessionId: actor.sessionId }, 'idle suspend failed'),
+      });
+    }
+  }
+
+  private reply(id: number, value: unknown): void {
+    this.post({ t: 'reply', id, ok: true, value });
+  }
+
+  private replyError(id: number, err: unknown): void {
+    this.post({ t: 'reply', id, ok: false, error: toWireError(err) });
+  }
+}

@@ -1,0 +1,51 @@
+import type { Action, SessionConfig, StreamDelta } from '@shoal/shared';
+import type { ShardHostOptions } from '../host/host-options.js';
+
+/**
+ * The shard protocol. Every message is plain, structured-cloneable data, so the same protocol runs over a
+ * worker thread's MessagePort (`shards > 0`) and in-process through a direct call (`shards: 0`).
+ *
+ * Main → shard: `HostCommand`. Shard → main: `HostMessage`. Requests carry a numeric `id` that the reply
+ * echoes. The shard reaches the event store (owned by the main thread) with `StoreRequest`s.
+ */
+export type HostCommand =
+  | { t: 'init'; options: ShardHostOptions }
+  | { t: 'create'; id: number; sessionId: string; config: SessionConfig; metadata: Record<string, string> }
+  | { t: 'dispatch'; id: number; sessionId: string; action: Action }
+  | { t: 'getState'; id: number; sessionId: string }
+  | { t: 'ensureActive'; id: number; sessionId: string }
+  | { t: 'suspend'; id: number; sessionId: string }
+  | { t: 'evict'; id: number; sessionId: string }
+  | { t: 'subscribers'; sessionId: string; events: number; deltas: number }
+  | { t: 'storeReply'; id: number; ok: true; value: unknown }
+  | { t: 'storeReply'; id: number; ok: false; error: WireError }
+  | { t: 'stats'; id: number }
+  | { t: 'shutdown'; id: number };
+
+export type HostMessage =
+  | { t: 'ready' }
+  | { t: 'reply'; id: number; ok: true; value: unknown }
+  | { t: 'reply'; id: number; ok: false; error: WireError }
+  | { t: 'store'; id: number; op: StoreOp; args: unknown[] }
+  | { t: 'deltas'; sessionId: string; deltas: StreamDelta[] }
+  | { t: 'activity'; sessionId: string; active: boolean };
+
+/** Store operations a shard may ask of the main thread (a subset of `EventStore` plus snapshots). */
+export type StoreOp =
+  | 'createSession'
+  | 'append'
+  | 'loadEvents'
+  | 'loadEventsAfter'
+  | 'sessionExists'
+  | 'saveSnapshot'
+  | 'loadLatestSnapshot';
+
+/** An error as it crosses a port: the class is lost, the stable code and details are kept. */
+export interface WireError {
+  code: string;
+  message: string;
+  kind?: string;
+  details?: unknown;
+  /** the layer that raised it: 'store' errors map to EVENT_STORE, 'session' to SESSION, etc. */
+  origin: 'store' | 'session' | 'input' | 'host';
+}

@@ -1,0 +1,53 @@
+import type { SessionEvent, StoredEvent } from '@shoal/shared';
+import { fromWireError } from '../protocol/host-error.js';
+import type { HostMessage, StoreOp, WireError } from '../protocol/messages.js';
+import type { ShardStore } from './shard-store.js';
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+/** A `ShardStore` whose calls travel to the main thread as `store` messages and come back as `storeReply`. */
+export class PortStoreClient implements ShardStore {
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+
+  constructor(private readonly post: (msg: HostMessage) => void) {}
+
+  /** Called by the host for every `storeReply` command. */
+  settle(id: number, ok: boolean, value: unknown, error: WireError | undefined): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (ok) p.resolve(value);
+    else p.reject(fromWireError(error!));
+  }
+
+  private call<T>(op: StoreOp, args: unknown[]): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.post({ t: 'store', id, op, args });
+    });
+  }
+
+  createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
+    return this.call('createSession', [sessionId, meta]);
+  }
+  append(sessionId: string, events: SessionEvent[], opts?: { expectedNextSeq?: number }): Promise<number[]> {
+    return this.call('append', [sessionId, events, opts]);
+  }
+  loadEventsAfter(sessionId: string, afterSeq: number, opts?: { limit?: number }): Promise<StoredEvent[]> {
+    return this.call('loadEventsAfter', [sessionId, afterSeq, opts]);
+  }
+  sessionExists(sessionId: string): Promise<boolean> {
+    return this.call('sessionExists', [sessionId]);
+  }
+  saveSnapshot(sessionId: string, seq: number, snapshot: unknown): Promise<void> {
+    return this.call('saveSnapshot', [sessionId, seq, snapshot]);
+  }
+  loadLatestSnapshot(sessionId: string): Promise<{ seq: number; snapshot: unknown } | null> {
+    return this.call('loadLatestSnapshot', [sessionId]);
+  }
+}

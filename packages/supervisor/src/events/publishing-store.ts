@@ -1,0 +1,46 @@
+import type { ShardStore } from '@shoal/session-worker';
+import type { SessionEvent, StoredEvent } from '@shoal/shared';
+import type { SessionStore } from '@shoal/store';
+import type { SubscriptionHub } from './subscription-hub.js';
+
+/**
+ * The store as shards see it: appends go to the real store (where group commit coalesces appends from
+ * every shard) and, once acknowledged, are published to subscribers. Nothing is published before it is
+ * durable under the chosen durability.
+ */
+export class PublishingStore implements ShardStore {
+  constructor(
+    private readonly store: SessionStore,
+    private readonly hub: SubscriptionHub,
+  ) {}
+
+  createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
+    return this.store.createSession(sessionId, meta);
+  }
+
+  async append(
+    sessionId: string,
+    events: SessionEvent[],
+    opts?: { expectedNextSeq?: number },
+  ): Promise<number[]> {
+    const seqs = await this.store.append(sessionId, events, opts);
+    this.hub.publishEvents(sessionId, events, seqs);
+    return seqs;
+  }
+
+  loadEventsAfter(sessionId: string, afterSeq: number, opts?: { limit?: number }): Promise<StoredEvent[]> {
+    return this.store.loadEventsAfter(sessionId, afterSeq, opts);
+  }
+
+  sessionExists(sessionId: string): Promise<boolean> {
+    return this.store.sessionExists(sessionId);
+  }
+
+  saveSnapshot(sessionId: string, seq: number, snapshot: unknown): Promise<void> {
+    return this.store.saveSnapshot(sessionId, seq, snapshot);
+  }
+
+  loadLatestSnapshot(sessionId: string): Promise<{ seq: number; snapshot: unknown } | null> {
+    return this.store.loadLatestSnapshot(sessionId);
+  }
+}

@@ -1,0 +1,65 @@
+import { availableParallelism } from 'node:os';
+import { DEFAULT_HOST_LIMITS } from '@shoal/session-worker';
+import { z } from 'zod';
+
+const hosted = z
+  .object({
+    apiKey: z.string().optional(),
+    baseURL: z.string().url().optional(),
+    maxRetries: z.number().int().min(0).max(10).optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** api.md `RuntimeOptions`, plus `limits` and `snapshotEveryEvents` where api.md is silent. */
+export const RuntimeOptionsSchema = z
+  .object({
+    dataDir: z.string().min(1).default('./.shoal'),
+    store: z.enum(['level', 'memory']).default('level'),
+    durability: z.enum(['fsync', 'buffered']).default('fsync'),
+    shards: z.number().int().min(0).max(256).optional(),
+    providers: z
+      .object({
+        simulated: z
+          .object({
+            firstTokenMs: z.number().min(0).optional(),
+            tokensPerSecond: z.number().positive().optional(),
+            contextWindowTokens: z.number().int().positive().optional(),
+            maxOutputTokens: z.number().int().positive().optional(),
+          })
+          .strict()
+          .optional(),
+        anthropic: hosted.optional(),
+        openai: hosted.optional(),
+      })
+      .strict()
+      .default({}),
+    idleTimeoutMs: z.number().int().min(0).default(300_000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    limits: z
+      .object({
+        maxPendingPerSession: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxPendingPerSession),
+        maxPendingPerShard: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxPendingPerShard),
+        /** live events buffered per event subscriber before it is caught up from the store instead */
+        eventBufferPerSubscriber: z.number().int().positive().default(256),
+        /** deltas buffered per delta subscriber before `Lagged` replaces what it missed */
+        deltaBufferPerSubscriber: z.number().int().positive().default(1024),
+      })
+      .strict()
+      .default({
+        maxPendingPerSession: DEFAULT_HOST_LIMITS.maxPendingPerSession,
+        maxPendingPerShard: DEFAULT_HOST_LIMITS.maxPendingPerShard,
+        eventBufferPerSubscriber: 256,
+        deltaBufferPerSubscriber: 1024,
+      }),
+    snapshotEveryEvents: z.number().int().positive().default(DEFAULT_HOST_LIMITS.snapshotEveryEvents),
+  })
+  .strict();
+
+export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;
+export type ResolvedRuntimeOptions = z.output<typeof RuntimeOptionsSchema> & { shards: number };
+
+export function resolveRuntimeOptions(input: RuntimeOptions | undefined): ResolvedRuntimeOptions {
+  const parsed = RuntimeOptionsSchema.parse(input ?? {});
+  return { ...parsed, shards: parsed.shards ?? availableParallelism() };
+}

@@ -1,0 +1,594 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import {
+  createLogger,
+  type HostCommand,
+  type HostMessage,
+  type ShardHostOptions,
+} from '@shoal/session-worker';
+import {
+  type Action,
+  ActionSchema,
+  type ApprovalMemory,
+  ApprovalMemorySchema,
+  type ModelId,
+  ModelIdSchema,
+  resolveEffectiveConfig,
+  resolveSystemPrompt,
+  type SessionConfigInput,
+  SessionConfigInputSchema,
+  type SessionStateSnapshot,
+  type StoredEvent,
+  sessionConfigFromInput,
+  shardOf,
+  type UserContent,
+  UserContentSchema,
+} from '@shoal/shared';
+import { LevelEventStore, MemoryEventStore, type SessionStore } from '@shoal/store';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { RuntimeError } from './errors/runtime-error.js';
+import type { DeltaSubscription } from './events/delta-subscription.js';
+import type { EventSubscription } from './events/event-subscription.js';
+import { PublishingStore } from './events/publishing-store.js';
+import { SubscriptionHub } from './events/subscription-hub.js';
+import {
+  type ResolvedRuntimeOptions,
+  type RuntimeOptions,
+  resolveRuntimeOptions,
+} from './options/runtime-options.js';
+import { InProcessShard } from './shards/in-process-shard.js';
+import type { ShardLink, ShardLinkEvents } from './shards/shard-link.js';
+import { WorkerShard } from './shards/worker-shard.js';
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+}
+
+const SessionIdArg = z.string().min(1).max(200);
+const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
+
+/**
+ * api.md `Runtime`: the main-thread supervisor. It validates every input, hashes each session id onto a
+ * shard (`shardOf`), and forwards commands over the shard protocol. It owns the event store: shards append
+ * through it (one LevelDB, one group commit for all shards), and it fans durable events out to subscribers.
+ */
+export class Runtime {
+  private readonly shards: ShardLink[] = [];
+  private readonly pending: Map<number, Pending>[] = [];
+  private readonly active = new Set<string>();
+  private nextId = 1;
+  private shuttingDown = false;
+  private shutdownPromise: Promise<void> | undefined;
+
+  private constructor(
+    private readonly options: ResolvedRuntimeOptions,
+    private readonly dataDir: string,
+    private readonly store: SessionStore,
+    private readonly publishing: PublishingStore,
+    private readonly hub: SubscriptionHub,
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options?: RuntimeOptions): Promise<Runtime> {
+    let opts: ResolvedRuntimeOptions;
+    try {
+      opts = resolveRuntimeOptions(options);
+    } catch (err) {
+      if (err instanceof z.ZodError) throw RuntimeError.validation('invalid runtime options', err.issues);
+      throw err;
+    }
+    const dataDir = resolve(opts.dataDir);
+    await mkdir(dataDir, { recursive: true });
+    let store: SessionStore;
+    try {
+      store =
+        opts.store === 'memory'
+          ? new MemoryEventStore()
+          : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
+    } catch (err) {
+      throw new RuntimeError(
+        'EVENT_STORE',
+        `cannot open the event store: ${(err as Error).message}`,
+        (err as { code?: string }).code,
+        undefined,
+        { cause: err },
+      );
+    }
+    const logger = createLogger(opts.logLevel, { component: 'supervisor' });
+    let runtime: Runtime | undefined;
+    const hub = new SubscriptionHub(
+      store,
+      {
+        eventBuffer: opts.limits.eventBufferPerSubscriber,
+        deltaBuffer: opts.limits.deltaBufferPerSubscriber,
+      },
+      (sessionId, events, deltas) =>
+        runtime?.sendToShard(sessionId, { t: 'subscribers', sessionId, events, deltas }),
+    );
+    runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger);
+    await runtime.startShards();
+    logger.info(
+      { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
+      'runtime started',
+    );
+    return runtime;
+  }
+
+  /** The number of shards commands are hashed onto (at least 1; `shards: 0` runs one in-process). */
+  get shardCount(): number {
+    return this.shards.length;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  async createSession(config?: SessionConfigInput): Promise<string> {
+    this.assertRunning();
+    const parsed = SessionConfigInputSchema.safeParse(config ?? {});
+    if (!parsed.success) throw RuntimeError.validation('invalid session config', parsed.error.issues);
+    const sessionId = randomUUID();
+    // spec §8.2 CreateSession 3-5: default agent, effective config, explicit system prompt.
+    const base = sessionConfigFromInput(parsed.data, {
+      workspacePath: join(this.dataDir, 'workspaces', sessionId),
+    });
+    const effective = resolveEffectiveConfig(base);
+    effective.systemPrompt = resolveSystemPrompt(effective);
+    await this.request(sessionId, (id) => ({
+      t: 'create',
+      id,
+      sessionId,
+      config: effective,
+      metadata: effective.metadata,
+    }));
+    return sessionId;
+  }
+
+  async resumeSession(sessionId: string): Promise<void> {
+    this.checkId(sessionId);
+    await this.request(sessionId, (id) => ({ t: 'ensureActive', id, sessionId }));
+  }
+
+  async suspendSession(sessionId: string): Promise<void> {
+    this.checkId(sessionId);
+    await this.request(sessionId, (id) => ({ t: 'suspend', id, sessionId }));
+  }
+
+  /** Removes the session and its history. Deleting an unknown id is a no-op (spec §8.2). */
+  async deleteSession(sessionId: string): Promise<void> {
+    this.checkId(sessionId);
+    await this.request(sessionId, (id) => ({ t: 'evict', id, sessionId }));
+    this.active.delete(sessionId);
+    this.hub.endSession(sessionId);
+    await this.storeCall(() => this.store.deleteSession(sessionId));
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  async dispatchAction(sessionId: string, action: Action): Promise<void> {
+    this.checkId(sessionId);
+    const parsed = ActionSchema.safeParse(action);
+    if (!parsed.success) throw RuntimeError.validation('invalid action', parsed.error.issues);
+    const a = parsed.data;
+    if (a.type !== 'Shutdown' && a.sessionId !== sessionId) {
+      throw RuntimeError.validation('action.sessionId does not match the session', [
+        { path: ['sessionId'], message: `expected ${sessionId}` },
+      ]);
+    }
+    await this.dispatch(sessionId, a);
+  }
+
+  async submitUserInput(
+    sessionId: string,
+    content: string | UserContent[],
+    model?: ModelId,
+  ): Promise<{ opId: string; messageId: string }> {
+    this.checkId(sessionId);
+    const items = this.content(content);
+    // spec §8.3: at least one non-blank text item or one non-text item.
+    if (!items.some((c) => c.type !== 'text' || c.text.trim().length > 0)) {
+      throw new RuntimeError('INVALID_INPUT', 'the input is empty', 'EmptyInput');
+    }
+    const opId = randomUUID();
+    const messageId = randomUUID();
+    await this.dispatch(sessionId, {
+      type: 'UserInput',
+      sessionId,
+      content: items,
+      opId,
+      messageId,
+      model: this.model(model),
+      timestamp: nowSeconds(),
+    } as Action);
+    return { opId, messageId };
+  }
+
+  async submitToolApproval(
+    sessionId: string,
+    requestId: string,
+    approved: boolean,
+    remember?: ApprovalMemory,
+  ): Promise<void> {
+    this.checkId(sessionId);
+    this.checkArg(z.string().min(1), requestId, 'requestId');
+    this.checkArg(z.boolean(), approved, 'approved');
+    if (remember !== undefined) this.checkArg(ApprovalMemorySchema, remember, 'remember');
+    await this.dispatch(sessionId, {
+      type: 'ToolApprovalDecided',
+      sessionId,
+      requestId,
+      decision: approved ? 'Approved' : 'Denied',
+      remember,
+    });
+  }
+
+  async switchPrimaryAgent(sessionId: string, agentId: string): Promise<void> {
+    this.checkId(sessionId);
+    this.checkArg(z.string(), agentId, 'agentId');
+    await this.dispatch(sessionId, { type: 'SwitchPrimaryAgent', sessionId, agentId });
+  }
+
+  async cancelOperation(sessionId: string, opId?: string): Promise<void> {
+    this.checkId(sessionId);
+    if (opId !== undefined) this.checkArg(z.string().min(1), opId, 'opId');
+    await this.dispatch(sessionId, { type: 'Cancel', sessionId, opId });
+  }
+
+  async submitEditedMessage(
+    sessionId: string,
+    originalMessageId: string,
+    newContent: string | UserContent[],
+    model?: ModelId,
+  ): Promise<string> {
+    this.checkId(sessionId);
+    this.checkArg(z.string().min(1), originalMessageId, 'originalMessageId');
+    const opId = randomUUID();
+    await this.dispatch(sessionId, {
+      type: 'UserEditedMessage',
+      sessionId,
+      messageId: originalMessageId,
+      newContent: this.content(newContent),
+      opId,
+      newMessageId: randomUUID(),
+      model: this.model(model),
+      timestamp: nowSeconds(),
+    } as Action);
+    return opId;
+  }
+
+  async submitDequeueQueuedItem(sessionId: string): Promise<void> {
+    this.checkId(sessionId);
+    await this.dispatch(sessionId, { type: 'DequeueQueuedItem', sessionId });
+  }
+
+  async compactSession(sessionId: string, model?: ModelId): Promise<string> {
+    this.checkId(sessionId);
+    const opId = randomUUID();
+    await this.dispatch(sessionId, {
+      type: 'RequestCompaction',
+      sessionId,
+      opId,
+      model: this.model(model),
+    } as Action);
+    return opId;
+  }
+
+  async executeBashCommand(sessionId: string, command: string): Promise<string> {
+    this.checkId(sessionId);
+    this.checkArg(z.string(), command, 'command');
+    if (command.trim().length === 0)
+      throw new RuntimeError('INVALID_INPUT', 'the command is empty', 'EmptyInput');
+    const opId = randomUUID();
+    await this.dispatch(sessionId, {
+      type: 'DirectBashCommand',
+      sessionId,
+      opId,
+      messageId: randomUUID(),
+      command,
+      timestamp: nowSeconds(),
+    });
+    return opId;
+  }
+
+  // ---------------------------------------------------------------- queries and subscriptions
+
+  async subscribeEvents(sessionId: string, opts?: { afterSeq?: number }): Promise<EventSubscription> {
+    this.checkId(sessionId);
+    const afterSeq = opts?.afterSeq;
+    if (afterSeq !== undefined) this.checkArg(z.number().int().min(-1), afterSeq, 'afterSeq');
+    const sub = this.hub.subscribeEvents(sessionId, afterSeq);
+    try {
+      await this.resumeSession(sessionId);
+    } catch (err) {
+      await sub.close();
+      throw err;
+    }
+    return sub;
+  }
+
+  async subscribeDeltas(sessionId: string): Promise<DeltaSubscription> {
+    this.checkId(sessionId);
+    const sub = this.hub.subscribeDeltas(sessionId);
+    try {
+      await this.resumeSession(sessionId);
+    } catch (err) {
+      await sub.close();
+      throw err;
+    }
+    return sub;
+  }
+
+  async loadEventsAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
+    this.checkId(sessionId);
+    this.checkArg(z.number().int().min(-1), afterSeq, 'afterSeq');
+    this.assertRunning();
+    return this.storeCall(() => this.store.loadEventsAfter(sessionId, afterSeq));
+  }
+
+  async getSessionState(sessionId: string): Promise<SessionStateSnapshot> {
+    this.checkId(sessionId);
+    const state = (await this.request(sessionId, (id) => ({
+      t: 'getState',
+      id,
+      sessionId,
+    }))) as SessionStateSnapshot;
+    // In-process shards pass objects by reference; hand callers their own copy.
+    return this.options.shards === 0 ? structuredClone(state) : state;
+  }
+
+  async isSessionActive(sessionId: string): Promise<boolean> {
+    this.checkId(sessionId);
+    return this.active.has(sessionId);
+  }
+
+  async listActiveSessions(): Promise<string[]> {
+    return [...this.active];
+  }
+
+  async listAllSessions(): Promise<string[]> {
+    this.assertRunning();
+    return this.storeCall(() => this.store.listSessionIds());
+  }
+
+  async sessionExists(sessionId: string): Promise<boolean> {
+    this.checkId(sessionId);
+    this.assertRunning();
+    return this.storeCall(() => this.store.sessionExists(sessionId));
+  }
+
+  /** The underlying store, for catalog queries (paged listing, tenants) beyond the api.md surface. */
+  get eventStore(): SessionStore {
+    return this.store;
+  }
+
+  /** Per-shard counters (resident sessions, queued commands, memory), for metrics and the load test. */
+  async shardStats(): Promise<unknown[]> {
+    return Promise.all(this.shards.map((s) => this.requestShard(s.index, (id) => ({ t: 'stats', id }))));
+  }
+
+  // ---------------------------------------------------------------- shutdown
+
+  /** Stops accepting commands, lets in-flight appends finish, closes the store and every worker. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= this.doShutdown();
+    return this.shutdownPromise;
+  }
+
+  private async doShutdown(): Promise<void> {
+    this.shuttingDown = true;
+    await Promise.allSettled(
+      this.shards.map((s) => this.requestShard(s.index, (id) => ({ t: 'shutdown', id }), true)),
+    );
+    await Promise.allSettled(this.shards.map((s) => s.terminate()));
+    for (const pending of this.pending) {
+      for (const p of pending.values()) p.reject(new RuntimeError('SHUTTING_DOWN', 'the runtime shut down'));
+      pending.clear();
+    }
+    this.hub.endAll();
+    this.active.clear();
+    await this.store.close();
+    this.logger.info('runtime stopped');
+    this.logger.flush?.();
+  }
+
+  // ---------------------------------------------------------------- shard plumbing
+
+  private async startShards(): Promise<void> {
+    const count = Math.max(1, this.options.shards);
+    const events: ShardLinkEvents = {
+      onMessage: (index, msg) => this.onShardMessage(index, msg),
+      onExit: (index, error) => this.onShardExit(index, error),
+    };
+    for (let i = 0; i < count; i++) {
+      this.pending.push(new Map());
+      const hostOptions = this.hostOptions(i);
+      if (this.options.shards === 0) {
+        this.shards.push(
+          new InProcessShard(i, hostOptions, this.publishing, events, this.logger.child({ shard: i })),
+        );
+      } else {
+        this.shards.push(await WorkerShard.spawn(i, hostOptions, events));
+      }
+    }
+  }
+
+  private hostOptions(index: number): ShardHostOptions {
+    const o = this.options;
+    return {
+      shardIndex: index,
+      dataDir: this.dataDir,
+      providers: o.providers,
+      logLevel: o.logLevel,
+      idleTimeoutMs: o.idleTimeoutMs,
+      maxPendingPerSession: o.limits.maxPendingPerSession,
+      maxPendingPerShard: o.limits.maxPendingPerShard,
+      snapshotEveryEvents: o.snapshotEveryEvents,
+    };
+  }
+
+  private shardFor(sessionId: string): number {
+    return this.shards.length === 1 ? 0 : shardOf(sessionId, this.shards.length);
+  }
+
+  private sendToShard(sessionId: string, cmd: HostCommand): void {
+    if (this.shuttingDown) return;
+    this.shards[this.shardFor(sessionId)]?.send(cmd);
+  }
+
+  private request(sessionId: string, build: (id: number) => HostCommand): Promise<unknown> {
+    this.assertRunning();
+    return this.requestShard(this.shardFor(sessionId), build);
+  }
+
+  private requestShard(
+    index: number,
+    build: (id: number) => HostCommand,
+    evenIfShuttingDown = false,
+  ): Promise<unknown> {
+    if (this.shuttingDown && !evenIfShuttingDown) {
+      return Promise.reject(new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
+    }
+    const id = this.nextId++;
+    const pending = this.pending[index]!;
+    if (pending.size >= this.options.limits.maxPendingPerShard) {
+      return Promise.reject(
+        new RuntimeError('OVERLOADED', `shard ${index} has ${pending.size} requests in flight`),
+      );
+    }
+    return new Promise((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      this.shards[index]!.send(build(id));
+    });
+  }
+
+  private onShardMessage(index: number, msg: HostMessage): void {
+    switch (msg.t) {
+      case 'reply': {
+        const pending = this.pending[index]!;
+        const p = pending.get(msg.id);
+        if (!p) return;
+        pending.delete(msg.id);
+        if (msg.ok) p.resolve(msg.value);
+        else p.reject(RuntimeError.fromWire(msg.error));
+        return;
+      }
+      case 'store':
+        this.serveStore(index, msg.id, msg.op, msg.args);
+        return;
+      case 'deltas':
+        this.hub.publishDeltas(msg.sessionId, msg.deltas);
+        return;
+      case 'activity':
+        if (msg.active) this.active.add(msg.sessionId);
+        else this.active.delete(msg.sessionId);
+        return;
+      case 'ready':
+        return;
+    }
+  }
+
+  private serveStore(index: number, id: number, op: string, args: unknown[]): void {
+    const s = this.publishing as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+    const fn = s[op];
+    const link = this.shards[index]!;
+    if (typeof fn !== 'function') {
+      link.send({
+        t: 'storeReply',
+        id,
+        ok: false,
+        error: { code: 'SESSION', message: `unknown store op ${op}`, origin: 'host' },
+      });
+      return;
+    }
+    fn.apply(this.publishing, args).then(
+      (value) => link.send({ t: 'storeReply', id, ok: true, value }),
+      (err: Error & { code?: string }) =>
+        link.send({
+          t: 'storeReply',
+          id,
+          ok: false,
+          error: {
+            code: err.code ?? 'IO',
+            message: err.message,
+            details: (err as { details?: unknown }).details,
+            origin: 'store',
+          },
+        }),
+    );
+  }
+
+  /** A worker died: fail its in-flight commands with SESSION; its sessions resume on their next command. */
+  private onShardExit(index: number, error: Error): void {
+    const pending = this.pending[index]!;
+    for (const p of pending.values()) {
+      p.reject(
+        new RuntimeError('SESSION', `shard ${index} restarted: ${error.message}; the command may be retried`),
+      );
+    }
+    pending.clear();
+    for (const id of [...this.active]) if (this.shardFor(id) === index) this.active.delete(id);
+    if (this.shuttingDown) return;
+    this.logger.error({ shard: index, err: error }, 'shard died; replacing it');
+    void WorkerShard.spawn(index, this.hostOptions(index), {
+      onMessage: (i, m) => this.onShardMessage(i, m),
+      onExit: (i, e) => this.onShardExit(i, e),
+    }).then(
+      (link) => {
+        this.shards[index] = link;
+      },
+      (err) => this.logger.fatal({ err, shard: index }, 'cannot replace a dead shard'),
+    );
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async dispatch(sessionId: string, action: Action): Promise<void> {
+    await this.request(sessionId, (id) => ({ t: 'dispatch', id, sessionId, action }));
+  }
+
+  private assertRunning(): void {
+    if (this.shuttingDown) throw new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down');
+  }
+
+  private checkId(sessionId: string): void {
+    this.assertRunning();
+    this.checkArg(SessionIdArg, sessionId, 'sessionId');
+  }
+
+  private checkArg<T>(schema: z.ZodType<T>, value: unknown, name: string): void {
+    const r = schema.safeParse(value);
+    if (!r.success) {
+      throw RuntimeError.validation(
+        `invalid ${name}`,
+        r.error.issues.map((i) => ({ ...i, path: [name, ...i.path] })),
+      );
+    }
+  }
+
+  private content(content: string | UserContent[]): UserContent[] {
+    const r = ContentArg.safeParse(content);
+    if (!r.success) throw RuntimeError.validation('invalid content', r.error.issues);
+    return typeof r.data === 'string' ? [{ type: 'text', text: r.data }] : r.data;
+  }
+
+  /** An explicit model is validated; without one the shard uses the session's default model. */
+  private model(model: ModelId | undefined): ModelId | undefined {
+    if (model === undefined) return undefined;
+    this.checkArg(ModelIdSchema, model, 'model');
+    return model;
+  }
+
+  private async storeCall<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: string }).code;
+      throw new RuntimeError('EVENT_STORE', (err as Error).message, code, undefined, { cause: err });
+    }
+  }
+}
+
+function nowSeconds(): number {
+  return Math.floor(Date.now() / 1000);
+}
