@@ -23,6 +23,14 @@ import { ContextWindowUsageSchema, TokenUsageSchema } from './usage.js';
 export const CancelReasonSchema = z.enum(['user', 'suspended', 'interrupted']);
 export type CancelReason = z.infer<typeof CancelReasonSchema>;
 
+/**
+ * Why a config changed. Deliberate change 3: a generated `title` only sets the title (approvals survive), while
+ * an `agent_switch` (or an update without a reason) applies the config in full (spec §2.8), in live reduce and
+ * in replay alike.
+ */
+export const ConfigUpdateReasonSchema = z.enum(['agent_switch', 'title']);
+export type ConfigUpdateReason = z.infer<typeof ConfigUpdateReasonSchema>;
+
 export const CancellationInfoSchema = z.object({
   pendingToolCalls: z.number().int().nonnegative(),
   poppedQueuedItem: QueuedWorkItemSnapshotSchema.optional(),
@@ -41,6 +49,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     type: z.literal('SessionConfigUpdated'),
     config: SessionConfigSchema,
     primaryAgentId: z.string(),
+    reason: ConfigUpdateReasonSchema.optional(),
   }),
   z.object({
     type: z.literal('AssistantMessageAdded'),
