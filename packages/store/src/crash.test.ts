@@ -1,0 +1,139 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LevelEventStore } from './level-event-store.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = join(here, '..');
+const writer = join(here, 'test-support', 'crash-writer.mjs');
+const SESSIONS = 40;
+
+interface Ack {
+  id: string;
+  first: number;
+  count: number;
+  tag: string;
+}
+
+/** The child imports dist/: build it unless it is newer than every source file (turbo builds before tests). */
+function ensureBuilt(): void {
+  const dist = join(pkg, 'dist', 'index.js');
+  const newest = Math.max(
+    ...readdirSync(here)
+      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
+      .map((f) => statSync(join(here, f)).mtimeMs),
+  );
+  if (existsSync(dist) && statSync(dist).mtimeMs >= newest) return;
+  execFileSync(
+    process.execPath,
+    [join(pkg, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
+    {
+      cwd: pkg,
+      stdio: 'inherit',
+    },
+  );
+}
+
+/** Runs the writer until it has acknowledged something and a random extra delay passed, then SIGKILLs it. */
+async function runAndKill(path: string, durability: string, round: number, delayMs: number): Promise<Ack[]> {
+  const child = spawn(process.execPath, [writer, path, durability, String(SESSIONS), String(round)], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.on('exit', (code, signal) => resolve(signal ?? code)),
+  );
+  // Wait (bounded) for the first ack, then a random moment later kill.
+  const started = Date.now();
+  while (!out.includes('\nack ') && !out.startsWith('ack ') && Date.now() - started < 20_000) {
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await new Promise((r) => setTimeout(r, delayMs));
+  child.kill('SIGKILL');
+  const how = await exited;
+  expect(how, `writer should die by SIGKILL; stderr: ${err}`).toBe('SIGKILL');
+  // Only complete lines count: a torn last line is an ack we cannot rely on having seen.
+  const lines = out.split('\n').slice(0, -1);
+  return lines
+    .filter((l) => l.startsWith('ack '))
+    .map((l) => {
+      const [, id, first, count, tag] = l.split(' ');
+      return { id: id!, first: Number(first), count: Number(count), tag: tag! };
+    });
+}
+
+async function verify(path: string, durability: 'fsync' | 'buffered', acks: Ack[]): Promise<number> {
+  const store = await LevelEventStore.open(path, { durability });
+  let total = 0;
+  try {
+    for (let i = 0; i < SESSIONS; i++) {
+      const id = `crash-${i}`;
+      const events = await store.loadEvents(id);
+      total += events.length;
+      // Contiguous from 0.
+      expect(events.map((e) => e.seq)).toEqual(events.map((_, k) => k));
+      // No torn batch: every batch's events are all there, consecutive, in order.
+      const ids = events.map((e) => (e.event.type === 'UserMessageAdded' ? e.event.message.id : '?'));
+      for (let k = 0; k < ids.length; ) {
+        const [tag, j, n] = ids[k]!.split(':');
+        expect(j, `batch ${tag} must start at its first event`).toBe('0');
+        const count = Number(n);
+        for (let m = 0; m < count; m++) expect(ids[k + m]).toBe(`${tag}:${m}:${count}`);
+        k += count;
+      }
+      // The catalog was written in the same atomic batch as the events.
+      if (events.length > 0) expect((await store.getSessionSummary(id))?.messageCount).toBe(events.length);
+    }
+    // Every acknowledged batch is present, at the sequence numbers it was acknowledged with.
+    for (const ack of acks) {
+      const got = await store.loadEventsAfter(ack.id, ack.first - 1, { limit: ack.count });
+      expect(got.map((e) => (e.event.type === 'UserMessageAdded' ? e.event.message.id : '?'))).toEqual(
+        Array.from({ length: ack.count }, (_, j) => `${ack.tag}:${j}:${ack.count}`),
+      );
+    }
+  } finally {
+    await store.close();
+  }
+  return total;
+}
+
+describe('crash safety (SIGKILL at random moments)', () => {
+  const dirs: string[] = [];
+  beforeAll(() => ensureBuilt(), 120_000);
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  for (const [durability, rounds] of [
+    ['fsync', 4],
+    ['buffered', 3],
+  ] as const) {
+    it(`${durability}: every acknowledged batch survives, none is torn, sequences stay contiguous`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'shoal-crash-'));
+      dirs.push(dir);
+      const path = join(dir, 'db');
+      const acks: Ack[] = [];
+      let previous = 0;
+      for (let round = 1; round <= rounds; round++) {
+        const delay = Math.floor(Math.random() * 250);
+        const got = await runAndKill(path, durability, round, delay);
+        expect(got.length, `round ${round} (kill after ${delay} ms) acknowledged nothing`).toBeGreaterThan(0);
+        acks.push(...got);
+        const total = await verify(path, durability, acks);
+        expect(total).toBeGreaterThanOrEqual(previous);
+        previous = total;
+      }
+    }, 120_000);
+  }
+});
