@@ -9,7 +9,9 @@ import {
   type SessionConfig,
   SessionConfigSchema,
   type SessionPolicyOverrides,
+  type ToolRule,
 } from '../schemas/config.js';
+import type { ModelId } from '../schemas/ids.js';
 import {
   DEFAULT_PRIMARY_AGENT_ID,
   getPrimaryAgent,
@@ -255,18 +257,21 @@ describe('resolveEffectiveConfig (spec §2.6)', () => {
   it('property: idempotent for every agent, prompt and overrides', () => {
     const agentArb = fc.constantFrom(undefined, 'normal', 'plan', 'yolo', 'unknown');
     const promptArb = fc.constantFrom(undefined, '', '  ', 'base prompt', PLANNER_PROMPT);
-    const modelArb = fc.constantFrom(
+    const modelArb: fc.Arbitrary<ModelId> = fc.constantFrom(
       { provider: 'anthropic', id: 'claude' },
       { provider: 'openai', id: 'o3' },
       { provider: 'simulated', id: 'sim' },
     );
-    const overridesArb = fc.record({
+    const overridesArb: fc.Arbitrary<SessionPolicyOverrides> = fc.record({
       defaultModel: fc.option(modelArb, { nil: undefined }),
       toolVisibility: fc.option(fc.constant({ type: 'ReadOnly' as const }), { nil: undefined }),
       approvalPolicy: fc.record({
         preapproved: fc.record({
           tools: fc.array(fc.constantFrom('bash', 'grep', 'edit_file'), { maxLength: 3 }),
-          perTool: fc.constantFrom({}, { bash: { type: 'Bash' as const, patterns: ['ls*'] } }),
+          perTool: fc.constantFrom<Record<string, ToolRule>>(
+            {},
+            { bash: { type: 'Bash', patterns: ['ls*'] } },
+          ),
         }),
       }),
     });
