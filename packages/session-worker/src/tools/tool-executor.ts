@@ -1,14 +1,25 @@
 import { mkdir } from 'node:fs/promises';
 import type { ToolCall, ToolOutcome, ToolSchema } from '@shoal/shared';
 import { z } from 'zod';
+import { builtinTools } from './builtin-tools.js';
 import type { Tool, ToolContext } from './tool.js';
 import { ToolFailure } from './tool-failure.js';
 
 export type { ToolContext } from './tool.js';
 
-/** JSON Schema of a tool's params as shown to the model (spec §1.5), without the `$schema` key. */
+const schemaCache = new WeakMap<z.ZodType, Record<string, unknown>>();
+
+/**
+ * JSON Schema of a tool's params as shown to the model (spec §1.5), generated from the zod schema that
+ * validates them (so the two cannot drift), without the `$schema` key. Cached: executors are per session.
+ */
 export function toolInputSchema(params: z.ZodType): Record<string, unknown> {
-  const { $schema: _drop, ...schema } = z.toJSONSchema(params, { io: 'input' }) as Record<string, unknown>;
+  let schema = schemaCache.get(params);
+  if (!schema) {
+    const { $schema: _drop, ...rest } = z.toJSONSchema(params, { io: 'input' }) as Record<string, unknown>;
+    schema = rest;
+    schemaCache.set(params, schema);
+  }
   return schema;
 }
 
@@ -20,13 +31,13 @@ export class ToolExecutor {
   private readonly tools: Map<string, Tool>;
   private readonly schemaList: ToolSchema[];
 
-  constructor(tools: readonly Tool[]) {
+  constructor(tools: readonly Tool[] = builtinTools()) {
     this.tools = new Map(tools.map((t) => [t.name, t]));
     this.schemaList = tools.map((t) => ({
       name: t.name,
       displayName: t.displayName,
       description: t.description,
-      inputSchema: toolInputSchema(t.params),
+      inputSchema: structuredClone(toolInputSchema(t.params)),
     }));
   }
 

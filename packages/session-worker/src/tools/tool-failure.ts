@@ -9,9 +9,15 @@ export type ToolFailureCode =
   | 'EDIT_NOOP'
   | 'INVALID_PATTERN'
   | 'SPAWN_FAILED'
+  | 'BINARY_FILE'
+  | 'TOO_LARGE'
+  | 'CANCELLED'
   | 'IO';
 
-/** A tool-level failure; the executor maps it to `{type:'Execution', toolName, message}`. */
+/**
+ * A tool-level failure; the executor maps it to `{type:'Execution', toolName, message}`, except `CANCELLED`
+ * which becomes `{type:'Cancelled', toolName}` (§1.7).
+ */
 export class ToolFailure extends Error {
   override readonly name = 'ToolFailure';
   constructor(

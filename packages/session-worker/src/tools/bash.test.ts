@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ToolOutcome, ToolResult } from '@shoal/shared';
+import { describe, expect, it, vi } from 'vitest';
+import { bashTool } from './bash.js';
+import { isAlive } from './test-support/process-alive.js';
+import { ctxFor, useTempWorkspace } from './test-support/temp-workspace.js';
+import { ToolExecutor } from './tool-executor.js';
+
+const temp = useTempWorkspace();
+const executor = new ToolExecutor([bashTool({ killGraceMs: 200 })]);
+const bash = (ws: string, command: string, timeout?: number, signal?: AbortSignal): Promise<ToolOutcome> =>
+  executor.execute(
+    { id: 't1', name: 'bash', parameters: timeout === undefined ? { command } : { command, timeout } },
+    ctxFor(ws, signal),
+  );
+const bashResult = (o: ToolOutcome): Extract<ToolResult, { type: 'Bash' }> => {
+  if (!o.ok || o.value.type !== 'Bash') throw new Error(`expected a Bash result, got ${JSON.stringify(o)}`);
+  return o.value;
+};
+const pidsIn = (stdout: string): number[] =>
+  stdout
+    .split('\n')
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
+
+describe('bash tool', () => {
+  it('reports stdout, stderr and exit code, running in the workspace', async () => {
+    const { ws } = await temp();
+    const r = bashResult(await bash(ws, 'pwd; echo oops >&2; exit 3'));
+    expect(r).toMatchObject({ command: 'pwd; echo oops >&2; exit 3', exitCode: 3, timedOut: false });
+    expect(r.stdout).toBe(`${ws}\n`);
+    expect(r.stderr).toBe('oops\n');
+  });
+
+  it('exit code 0 and files written land in the workspace', async () => {
+    const { ws } = await temp();
+    const r = bashResult(await bash(ws, 'echo hi > out.txt && cat out.txt'));
+    expect(r).toMatchObject({ exitCode: 0, stdout: 'hi\n', stderr: '' });
+    expect(await readFile(path.join(ws, 'out.txt'), 'utf8')).toBe('hi\n');
+  });
+
+  it('does not wait on stdin', async () => {
+    const { ws } = await temp();
+    expect(bashResult(await bash(ws, 'cat; echo end')).stdout).toBe('end\n');
+  });
+
+  it('at the timeout kills the whole process group and reports timedOut', async () => {
+    const { ws } = await temp();
+    const r = bashResult(await bash(ws, 'sleep 100 & echo $!; sleep 100 & echo $!; wait', 300));
+    expect(r.timedOut).toBe(true);
+    expect(r.exitCode).not.toBe(0);
+    const pids = pidsIn(r.stdout);
+    expect(pids).toHaveLength(2);
+    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000, interval: 20 });
+  });
+
+  it('cancellation kills the whole process group and yields Cancelled', async () => {
+    const { ws } = await temp();
+    const ac = new AbortController();
+    const pending = bash(
+      ws,
+      'sleep 100 & echo $! >> pids; sleep 100 & echo $! >> pids; wait',
+      undefined,
+      ac.signal,
+    );
+    const pidFile = path.join(ws, 'pids');
+    let pids: number[] = [];
+    await vi.waitFor(
+      async () => {
+        pids = pidsIn(await readFile(pidFile, 'utf8').catch(() => ''));
+        expect(pids).toHaveLength(2);
+      },
+      { timeout: 5000, interval: 10 },
+    );
+    expect(pids.every(isAlive)).toBe(true);
+    ac.abort();
+    expect(await pending).toEqual({ ok: false, error: { type: 'Cancelled', toolName: 'bash' } });
+    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000, interval: 20 });
+  });
+
+  it('an already-aborted call never runs', async () => {
+    const { ws } = await temp();
+    const ac = new AbortController();
+    ac.abort();
+    expect(await bash(ws, 'touch ran', undefined, ac.signal)).toEqual({
+      ok: false,
+      error: { type: 'Cancelled', toolName: 'bash' },
+    });
+    await expect(readFile(path.join(ws, 'ran'))).rejects.toThrow();
+  });
+
+  it('processes left in the group are killed when the shell exits', async () => {
+    const { ws } = await temp();
+    const r = bashResult(await bash(ws, 'sleep 100 & echo $!'));
+    const [pid] = pidsIn(r.stdout);
+    expect(pid).toBeDefined();
+    await vi.waitFor(() => expect(isAlive(pid!)).toBe(false), { timeout: 5000, interval: 20 });
+  });
+
+  it('caps huge output to the §1.6 budgets, keeping head and tail', async () => {
+    const { ws } = await temp();
+    const r = bashResult(await bash(ws, 'yes | head -c 50000000; yes e | head -c 5000000 >&2'));
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout.length).toBeLessThanOrEqual(128 * 1024 + 200);
+    expect(r.stderr.length).toBeLessThanOrEqual(64 * 1024 + 200);
+    expect(r.stdout.startsWith('y\ny\n')).toBe(true);
+    expect(r.stdout).toContain('output truncated');
+
+    const s = bashResult(await bash(ws, 'seq 1 3000000'));
+    const lines = s.stdout.split('\n');
+    expect(lines.slice(0, 3)).toEqual(['1', '2', '3']);
+    expect(lines.at(-2)).toBe('3000000');
+    expect(lines.length).toBeLessThanOrEqual(2000 + 3);
+  });
+
+  it('keeps credential-looking variables out of the command environment', async () => {
+    const { ws } = await temp();
+    process.env.SHOAL_TEST_API_KEY = 'sekrit';
+    process.env.SHOAL_TEST_PLAIN = 'visible';
+    try {
+      const r = bashResult(await bash(ws, 'test -z "$SHOAL_TEST_API_KEY" && echo "none $SHOAL_TEST_PLAIN"'));
+      expect(r.stdout).toBe('none visible\n');
+    } finally {
+      delete process.env.SHOAL_TEST_API_KEY;
+      delete process.env.SHOAL_TEST_PLAIN;
+    }
+  });
+
+  it('rejects a timeout above the maximum as InvalidParams', async () => {
+    const { ws } = await temp();
+    const o = await bash(ws, 'true', 10_000_000);
+    expect(o.ok).toBe(false);
+    expect(!o.ok && o.error.type).toBe('InvalidParams');
+  });
+});
