@@ -1,0 +1,177 @@
+import type { Message, ToolMessage, UserMessage } from '../schemas/message.js';
+
+/**
+ * spec §1.9: the message graph. Messages are kept in insertion order (duplicate ids are not prevented) and are
+ * never mutated once added — a change replaces the object. Lookups by id are O(1): `byId` holds the *last*
+ * inserted message per id (the thread walk's rule), `firstIndex` the position of the *first* one (the rule of
+ * replace / update command execution).
+ */
+export class MessageGraph {
+  readonly messages: Message[] = [];
+  activeMessageId: string | undefined = undefined;
+  readonly compactionSummaryIds: Set<string>;
+  private readonly byId = new Map<string, Message>();
+  private readonly firstIndex = new Map<string, number>();
+  /** tool-call id → tool name, from assistant `tool_call` blocks (first occurrence wins, like a scan). */
+  private readonly toolNames = new Map<string, string>();
+
+  constructor(compactionSummaryIds: Set<string> = new Set()) {
+    this.compactionSummaryIds = compactionSummaryIds;
+  }
+
+  /** Rebuilds a graph from its plain parts (durable snapshots). */
+  static from(
+    messages: readonly Message[],
+    activeMessageId: string | undefined,
+    summaryIds: Iterable<string>,
+  ) {
+    const g = new MessageGraph(new Set(summaryIds));
+    for (const m of messages) g.push(m);
+    g.activeMessageId = activeMessageId;
+    return g;
+  }
+
+  get size(): number {
+    return this.messages.length;
+  }
+
+  /** The message with this id (the last inserted one when ids repeat). */
+  get(id: string): Message | undefined {
+    return this.byId.get(id);
+  }
+
+  /** The first inserted message with this id. */
+  getFirst(id: string): Message | undefined {
+    const i = this.firstIndex.get(id);
+    return i === undefined ? undefined : this.messages[i];
+  }
+
+  /** spec §1.9 add message: push and move the head. */
+  add(message: Message): void {
+    this.push(message);
+    this.activeMessageId = message.id;
+  }
+
+  /**
+   * spec §1.9 replace message (`MessageUpdated`): overwrite the first message with the same id, else push it
+   * without moving the head. Returns whether it replaced.
+   */
+  replace(message: Message): boolean {
+    const i = this.firstIndex.get(message.id);
+    if (i === undefined) {
+      this.push(message);
+      return false;
+    }
+    const old = this.messages[i];
+    this.messages[i] = message;
+    if (this.byId.get(message.id) === old) this.byId.set(message.id, message);
+    this.indexToolCalls(message);
+    return true;
+  }
+
+  /**
+   * spec §1.9 update command execution (direct bash): if the (first) message with this id is a user message,
+   * replace its content with exactly one `command_execution` item and return the new message.
+   */
+  updateCommandExecution(
+    id: string,
+    command: string,
+    stdout: string,
+    stderr: string,
+    exitCode: number,
+  ): UserMessage | undefined {
+    const existing = this.getFirst(id);
+    if (existing === undefined || existing.role !== 'user') return undefined;
+    const updated: UserMessage = {
+      ...existing,
+      content: [{ type: 'command_execution', command, stdout, stderr, exitCode }],
+    };
+    this.replace(updated);
+    return updated;
+  }
+
+  /** spec §1.9 find tool name by id: the name of the assistant `tool_call` block with this id. */
+  findToolNameById(toolCallId: string): string | undefined {
+    return this.toolNames.get(toolCallId);
+  }
+
+  /** spec §1.9 mark compaction summary. */
+  markCompactionSummary(id: string): void {
+    this.compactionSummaryIds.add(id);
+  }
+
+  /** spec §1.9 checkout: set the head if a message with that id exists. */
+  checkout(id: string): boolean {
+    if (!this.byId.has(id)) return false;
+    this.activeMessageId = id;
+    return true;
+  }
+
+  /** spec §1.9 step 2: the head of the active thread. */
+  head(): Message | undefined {
+    if (this.messages.length === 0) return undefined;
+    const active = this.activeMessageId === undefined ? undefined : this.byId.get(this.activeMessageId);
+    return active ?? this.messages[this.messages.length - 1];
+  }
+
+  /**
+   * Walks the active thread from the head towards the root (spec §1.9 step 3), calling `visit` for each
+   * message; stops when `visit` returns false. Guarded against parent cycles (possible with duplicate ids).
+   */
+  walkFromHead(visit: (m: Message) => boolean): void {
+    let m = this.head();
+    let budget = this.messages.length;
+    while (m !== undefined && budget-- > 0) {
+      if (!visit(m)) return;
+      if (this.compactionSummaryIds.has(m.id)) return;
+      const parent = m.parentMessageId;
+      if (parent === null) return;
+      m = this.byId.get(parent);
+    }
+  }
+
+  /** spec §1.9 `getActiveThread`: the active thread, root-most first (a fresh array). */
+  getActiveThread(): Message[] {
+    const out: Message[] = [];
+    this.walkFromHead((m) => {
+      out.push(m);
+      return true;
+    });
+    return out.reverse();
+  }
+
+  /** Whether the active thread has at least `n` messages (walks at most `n` steps). */
+  threadHasAtLeast(n: number): boolean {
+    if (n <= 0) return true;
+    let count = 0;
+    this.walkFromHead(() => ++count < n);
+    return count >= n;
+  }
+
+  /** The trailing run of tool messages at the end of the active thread, newest first (spec §3.2.13). */
+  trailingToolMessages(): ToolMessage[] {
+    const out: ToolMessage[] = [];
+    this.walkFromHead((m) => {
+      if (m.role !== 'tool') return false;
+      out.push(m);
+      return true;
+    });
+    return out;
+  }
+
+  private push(message: Message): void {
+    if (!this.firstIndex.has(message.id)) this.firstIndex.set(message.id, this.messages.length);
+    this.messages.push(message);
+    this.byId.set(message.id, message);
+    this.indexToolCalls(message);
+  }
+
+  private indexToolCalls(message: Message): void {
+    if (message.role !== 'assistant') return;
+    for (const block of message.content) {
+      if (block.type === 'tool_call' && !this.toolNames.has(block.toolCall.id)) {
+        this.toolNames.set(block.toolCall.id, block.toolCall.name);
+      }
+    }
+  }
+}

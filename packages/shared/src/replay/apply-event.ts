@@ -1,0 +1,71 @@
+import type { SessionEvent } from '../schemas/events.js';
+import { type AppState, applySessionConfig, setSessionTitleConfig } from '../state/app-state.js';
+import { completeOperation, recordCancelledOp } from '../state/operations.js';
+import { queueFromSnapshot } from '../state/queue.js';
+import { recordLlmUsage } from '../state/usage.js';
+import { trackOpenOperation } from './open-operation.js';
+
+/**
+ * spec §4.1 `applyEventToState`: rebuilds the durable parts of state from one event, then increments
+ * `eventSequence` (for every event, including ignored ones). Never restores `currentOperation` (§4.2); the open
+ * operation is tracked in `interruptedOperation` instead (deliberate change 6).
+ */
+export function applyEvent(state: AppState, event: SessionEvent): void {
+  const graph = state.messageGraph;
+  switch (event.type) {
+    case 'SessionCreated':
+      applySessionConfig(state, event.config, event.config.primaryAgentId ?? 'normal', true);
+      break;
+    case 'SessionConfigUpdated':
+      // Deliberate change 3: a title update keeps approvals; anything else applies the config in full (§2.8).
+      if (event.reason === 'title') setSessionTitleConfig(state, event.config, event.primaryAgentId);
+      else applySessionConfig(state, event.config, event.primaryAgentId, false);
+      break;
+    case 'AssistantMessageAdded':
+    case 'UserMessageAdded':
+    case 'ToolMessageAdded':
+      graph.add(event.message);
+      break;
+    case 'LlmUsageUpdated':
+      recordLlmUsage(state, event.opId, event.model, event.usage, event.contextWindow);
+      break;
+    case 'MessageUpdated':
+      graph.replace(event.message);
+      break;
+    case 'ApprovalDecided':
+      if (event.decision === 'Approved' && event.remember !== undefined) {
+        if (event.remember.type === 'Tool') state.approvedTools.add(event.remember.toolName);
+        else if (event.remember.type === 'BashPattern')
+          state.approvedBashPatterns.add(event.remember.pattern);
+      }
+      state.pendingApproval = undefined;
+      break;
+    case 'OperationCompleted':
+      completeOperation(state, event.opId);
+      break;
+    case 'OperationCancelled':
+      recordCancelledOp(state, event.opId);
+      completeOperation(state, event.opId);
+      break;
+    case 'ConversationCompacted':
+      graph.markCompactionSummary(event.record.summaryMessageId);
+      break;
+    case 'QueueUpdated':
+      state.queuedWork = queueFromSnapshot(event.queue);
+      break;
+    case 'McpServerStateChanged':
+      state.mcpServers.set(event.serverName, event.state);
+      break;
+    // ToolCallStarted/Completed/Failed, ApprovalRequested, OperationStarted, CompactResult, WorkspaceChanged
+    // and Error change nothing (§4.1).
+    default:
+      break;
+  }
+  trackOpenOperation(state, event);
+  state.eventSequence += 1;
+}
+
+/** Applies events in order (spec §3.3.20 step 1). */
+export function replayEvents(state: AppState, events: Iterable<SessionEvent>): void {
+  for (const e of events) applyEvent(state, e);
+}
