@@ -171,3 +171,57 @@ export const effectsOf = <T extends EffectType>(r: { effects: Effect[] }, type: 
 export const eventTypes = (r: { events: SessionEvent[] }): SessionEventType[] => r.events.map((e) => e.type);
 export const effectTypes = (r: { effects: Effect[] }): EffectType[] => r.effects.map((e) => e.type);
 export const ids = (messages: readonly Message[]): string[] => messages.map((m) => m.id);
+
+/** "auto-compact state": `normal` config (auto-compaction enabled at 90 %) and `n` linked user messages. */
+export function autoCompactState(
+  n: number,
+  autoCompaction = { enabled: true, thresholdPercent: 90 },
+): AppState {
+  const state = stateWithConfig(makeConfig({ autoCompaction }));
+  let parent: string | null = null;
+  for (let i = 0; i < n; i++) {
+    const id = `seed-${i}`;
+    state.messageGraph.add({
+      role: 'user',
+      id,
+      parentMessageId: parent,
+      timestamp: i,
+      content: [text(`msg ${i}`)],
+    });
+    parent = id;
+  }
+  return state;
+}
+
+/** A minimal dispatch-agent input schema (target required). */
+export const DISPATCH_AGENT_SCHEMA = schema('dispatch_agent', {
+  type: 'object',
+  properties: {
+    prompt: { type: 'string' },
+    target: {
+      oneOf: [
+        {
+          type: 'object',
+          properties: { session: { const: 'new' }, workspace: { type: 'object' }, agent: { type: 'string' } },
+          required: ['session', 'workspace'],
+        },
+        {
+          type: 'object',
+          properties: { session: { const: 'resume' }, session_id: { type: 'string' } },
+          required: ['session', 'session_id'],
+        },
+      ],
+    },
+  },
+  required: ['prompt', 'target'],
+});
+
+/** Text of every user/assistant text block of a message list (for thread assertions). */
+export function texts(messages: readonly Message[]): string[] {
+  const out: string[] = [];
+  for (const m of messages) {
+    if (m.role === 'tool') continue;
+    for (const c of m.content) if (c.type === 'text') out.push(c.text);
+  }
+  return out;
+}
