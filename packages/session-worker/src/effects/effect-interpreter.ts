@@ -88,10 +88,19 @@ export class EffectInterpreter {
     }
   }
 
-  /** Forget controllers of finished operations, so the map does not grow for ever (fixes spec §11.17). */
+  /**
+   * Forget controllers of finished operations so the map does not grow for ever (fixes spec §11.17). A
+   * cancelled operation's work is aborted here, because its events are appended before the
+   * `CancelOperation` effect runs; a completed one keeps running work (a late title) untouched.
+   */
   observeEvents(events: SessionEvent[]): void {
     for (const e of events) {
-      if (e.type === 'OperationCompleted' || e.type === 'OperationCancelled') this.controllers.delete(e.opId);
+      if (e.type === 'OperationCancelled') {
+        this.controllers.get(e.opId)?.abort();
+        this.controllers.delete(e.opId);
+      } else if (e.type === 'OperationCompleted') {
+        this.controllers.delete(e.opId);
+      }
     }
   }
 

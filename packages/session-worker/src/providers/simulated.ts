@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AssistantContent, renderSystemContext, type ToolCall } from '@shoal/shared';
+import { type AssistantContent, renderSystemContext, type ToolCall, titlePrompt } from '@shoal/shared';
 import { abortableSleep } from './abortable-sleep.js';
 import { messageChars, userText } from './message-text.js';
 import { isModelCallErrorKind, ModelCallError, type ModelCallErrorKind } from './model-call-error.js';
@@ -103,8 +103,15 @@ export function parseScript(text: string, newToolCallId: () => string): Step[] {
   return steps;
 }
 
-/** The user's prompt inside a title request (see TITLE_PROMPT_SEPARATOR). */
+/** The fixed text that `titlePrompt` puts before the user's prompt. */
+const TITLE_PREFIX = titlePrompt('');
+
+/**
+ * The user's prompt inside a title request: what follows `titlePrompt`'s fixed prefix, or (for a request
+ * built some other way) everything after the first blank line.
+ */
 export function extractTitleUserPrompt(text: string): string {
+  if (text.startsWith(TITLE_PREFIX)) return text.slice(TITLE_PREFIX.length);
   const i = text.indexOf(TITLE_PROMPT_SEPARATOR);
   return i < 0 ? text : text.slice(i + TITLE_PROMPT_SEPARATOR.length);
 }
