@@ -777,15 +777,7 @@ describe('§10.1 compaction end-to-end', () => {
     const state = autoCompactState(4);
     const d = new Driver(state);
     const ctx = createCtx(state, d.deps, SID);
-    expect(
-      maybeAutoCompact(
-        ctx,
-        { inputTokens: 0, outputTokens: 0, totalTokens: 95_000 },
-        100_000,
-        10_000,
-        SONNET,
-      ),
-    ).toBe(true);
+    expect(maybeAutoCompact(ctx, { totalTokens: 95_000 }, 100_000, 10_000, SONNET)).toBe(true);
     const opId = state.currentOperation!.opId;
     const r = d.run(compactionComplete(opId, 'Auto summary'));
     expect(eventsOf(r, 'CompactResult')).toEqual([
