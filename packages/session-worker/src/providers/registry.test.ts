@@ -24,6 +24,27 @@ describe('ProviderRegistry', () => {
     expect(r.modelInfo({ provider: 'google', id: 'g' })).toEqual({});
   });
 
+  it('builds the hosted providers that are listed, and only those', () => {
+    const r = new ProviderRegistry({ anthropic: { apiKey: 'k', baseURL: 'http://127.0.0.1:9' } });
+    expect(r.ids().sort()).toEqual(['anthropic', 'simulated']);
+    expect(r.get('anthropic').id).toBe('anthropic');
+    expect(r.modelInfo({ provider: 'anthropic', id: 'claude-sonnet-4-6' }).contextWindowTokens).toBe(200_000);
+    expect(() => r.get('openai')).toThrow(ModelCallError);
+    const o = new ProviderRegistry({ openai: { apiKey: 'k' } });
+    expect(o.get('openai').id).toBe('openai');
+  });
+
+  it('extra providers are added and may replace a built-in', () => {
+    const fake = {
+      id: 'simulated',
+      modelInfo: () => ({ contextWindowTokens: 7 }),
+      complete: async () => ({ content: [] }),
+    };
+    const r = new ProviderRegistry({}, [fake]);
+    expect(r.get('simulated')).toBe(fake);
+    expect(r.modelInfo({ provider: 'simulated', id: 'x' })).toEqual({ contextWindowTokens: 7 });
+  });
+
   it('options survive structured cloning', () => {
     const opts = {
       simulated: { firstTokenMs: 1 },

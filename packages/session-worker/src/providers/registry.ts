@@ -1,28 +1,12 @@
 import type { ModelId } from '@shoal/shared';
+import { AnthropicProvider } from './anthropic.js';
 import { ModelCallError } from './model-call-error.js';
 import type { ModelInfo, ModelProvider } from './model-provider.js';
-import { SIMULATED_PROVIDER_ID, type SimulatedModelOptions, SimulatedProvider } from './simulated.js';
+import { OpenAIProvider } from './openai.js';
+import type { ProviderOptions } from './provider-options.js';
+import { SIMULATED_PROVIDER_ID, SimulatedProvider } from './simulated.js';
 
-/** Credentials/endpoint of a hosted provider. Absent apiKey → the SDK's environment variable. */
-export interface HostedProviderOptions {
-  apiKey?: string;
-  baseURL?: string;
-  /** SDK retries of failed requests; default 2 (the SDK default). Tests set 0. */
-  maxRetries?: number;
-  /** Per-request timeout in ms; default the SDK's. */
-  timeoutMs?: number;
-}
-
-/**
- * api.md `RuntimeOptions.providers`. Plain structured-cloneable data: it is posted to every worker thread,
- * which builds its own registry from it.
- */
-export interface ProviderOptions {
-  /** Always available, also when not listed. */
-  simulated?: SimulatedModelOptions;
-  anthropic?: HostedProviderOptions;
-  openai?: HostedProviderOptions;
-}
+export type { HostedProviderOptions, ProviderOptions } from './provider-options.js';
 
 /** The providers of one thread, picked by `ModelId.provider` (spec §1.2). */
 export class ProviderRegistry {
@@ -30,6 +14,8 @@ export class ProviderRegistry {
 
   constructor(options: ProviderOptions = {}, extra: readonly ModelProvider[] = []) {
     this.providers.set(SIMULATED_PROVIDER_ID, new SimulatedProvider(options.simulated ?? {}));
+    if (options.anthropic) this.providers.set('anthropic', new AnthropicProvider(options.anthropic));
+    if (options.openai) this.providers.set('openai', new OpenAIProvider(options.openai));
     // Test doubles or embedder-supplied providers; they may replace a built-in of the same id.
     for (const p of extra) this.providers.set(p.id, p);
   }
