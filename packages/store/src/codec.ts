@@ -14,11 +14,8 @@ export const FORMAT_V8 = 0x02;
 export function encodeJson(value: unknown): Buffer {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError('value is not representable as JSON');
-  const len = Buffer.byteLength(text, 'utf8');
-  const buf = Buffer.allocUnsafe(len + 1);
-  buf[0] = FORMAT_JSON;
-  buf.write(text, 1, 'utf8');
-  return buf;
+  // One native pass: measured faster than byteLength + allocUnsafe + write (README).
+  return Buffer.from(`\x01${text}`, 'utf8');
 }
 
 /** Decodes `[FORMAT_JSON][utf8]`; throws on any other format byte or malformed JSON. */

@@ -4,13 +4,16 @@ import {
   encodeSeq,
   eventKey,
   eventRange,
-  listingKeySessionId,
-  listingKeys,
+  listingSuffix,
+  metadataIndexKey,
   readSeq,
   seqOfKey,
+  sessionIdOfIndexKey,
   sessionPrefix,
   sessionRange,
   snapshotKey,
+  suffixOfUpdatedKey,
+  updatedIndexKey,
 } from './keys.js';
 
 const inRange = (key: Buffer, r: { gte: Buffer; lt: Buffer }): boolean =>
@@ -91,16 +94,15 @@ describe('key layout', () => {
     expect(seqOfKey(p, Buffer.concat([eventKey(p, 1), Buffer.from([0])]))).toBeNull();
   });
 
-  it('orders the listing index newest first and recovers the session id', () => {
-    const older = listingKeys(1_000, 'x', { tenant: 'acme' });
-    const newer = listingKeys(2_000, 'y', { tenant: 'acme' });
-    expect(Buffer.compare(newer[0]!, older[0]!)).toBe(-1);
-    expect(Buffer.compare(newer[1]!, older[1]!)).toBe(-1);
-    expect(older.map(listingKeySessionId)).toEqual(['x', 'x']);
-    expect(listingKeys(0, 'sess\u00e4', { k: 'v', other: '' }).map(listingKeySessionId)).toEqual([
-      'sess\u00e4',
-      'sess\u00e4',
-      'sess\u00e4',
-    ]);
+  it('orders the updated index newest first and recovers session ids from both indexes', () => {
+    const older = updatedIndexKey(1_000, 'x');
+    const newer = updatedIndexKey(2_000, 'y');
+    const sameTimeLaterId = updatedIndexKey(2_000, 'z');
+    expect(Buffer.compare(newer, older)).toBe(-1);
+    expect(Buffer.compare(newer, sameTimeLaterId)).toBe(-1);
+    expect(suffixOfUpdatedKey(older).equals(listingSuffix(1_000, 'x'))).toBe(true);
+    expect([older, newer].map(sessionIdOfIndexKey)).toEqual(['x', 'y']);
+    expect(sessionIdOfIndexKey(metadataIndexKey('tenant', 'acme', 'sess\u00e4'))).toBe('sess\u00e4');
+    expect(sessionIdOfIndexKey(metadataIndexKey('k', '', 'a'))).toBe('a');
   });
 });

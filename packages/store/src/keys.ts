@@ -7,8 +7,8 @@ import { invalidArgument } from './errors.js';
  *   s \0 <sessionId> \0 g             last SessionConfig seen in the log (JSON), for getSessionConfig
  *   s \0 <sessionId> \0 e <seq:u64be> one event
  *   s \0 <sessionId> \0 n <seq:u64be> one snapshot (only the latest is kept)
- *   u \0 <inv(updatedAt):u64be> <sessionId>                   listing index, newest-updated first
- *   m \0 <key> \0 <value> \0 <inv(updatedAt):u64be> <sessionId> listing index filtered by a metadata pair
+ *   u \0 <inv(updatedAt):u64be> <sessionId>    listing index, newest-updated first
+ *   m \0 <key> \0 <value> \0 <sessionId>       sessions having a metadata pair (filtered listing)
  *   d \0 <sessionId>                 delete tombstone (range purge still to do; finished on open)
  *   !format                          layout version
  *
@@ -144,7 +144,7 @@ function inverted(updatedAt: number): number {
   return Number.MAX_SAFE_INTEGER - updatedAt;
 }
 
-/** `<inv(updatedAt)><id>`: the part of a listing-index key after its space prefix; also the listing cursor. */
+/** `<inv(updatedAt)><id>`: a session's position in newest-first order; also the listing cursor. */
 export function listingSuffix(updatedAt: number, sessionId: string): Buffer {
   const idLen = Buffer.byteLength(sessionId, 'utf8');
   const b = Buffer.allocUnsafe(SEQ_BYTES + idLen);
@@ -153,36 +153,45 @@ export function listingSuffix(updatedAt: number, sessionId: string): Buffer {
   return b;
 }
 
+export const UPDATED_INDEX_PREFIX: Buffer = Buffer.from([SPACE_UPDATED, NUL]);
+
+/** `u\0<inv(updatedAt)><id>`: the newest-first index, re-keyed in the append batch whenever updatedAt moves. */
+export function updatedIndexKey(updatedAt: number, sessionId: string): Buffer {
+  const idLen = Buffer.byteLength(sessionId, 'utf8');
+  const b = Buffer.allocUnsafe(2 + SEQ_BYTES + idLen);
+  b[0] = SPACE_UPDATED;
+  b[1] = NUL;
+  writeSeq(b, 2, inverted(updatedAt));
+  b.write(sessionId, 2 + SEQ_BYTES, 'utf8');
+  return b;
+}
+
+/** Listing position (`listingSuffix`) of an updated-index key. */
+export function suffixOfUpdatedKey(key: Buffer): Buffer {
+  return key.subarray(2);
+}
+
 export function sessionIdOfSuffix(suffix: Buffer): string {
   return suffix.toString('utf8', SEQ_BYTES);
 }
 
-/** Prefix of the listing index: all sessions (`u\0`), or those whose metadata has `key = value`. */
-export function listingPrefix(filter?: { key: string; value: string }): Buffer {
-  if (filter === undefined) return Buffer.from([SPACE_UPDATED, NUL]);
-  const k = Buffer.from(filter.key, 'utf8');
-  const v = Buffer.from(filter.value, 'utf8');
-  return Buffer.concat([Buffer.from([SPACE_META, NUL]), k, Buffer.from([NUL]), v, Buffer.from([NUL])]);
+/** `m\0<key>\0<value>\0`: prefix of the sessions whose metadata has `key = value`. */
+export function metadataIndexPrefix(key: string, value: string): Buffer {
+  return Buffer.from(`m\0${key}\0${value}\0`, 'utf8');
 }
 
-export function listingKeys(
-  updatedAt: number,
-  sessionId: string,
-  metadata: Record<string, string>,
-): Buffer[] {
-  const suffix = listingSuffix(updatedAt, sessionId);
-  const keys = [Buffer.concat([listingPrefix(), suffix])];
-  for (const [key, value] of Object.entries(metadata)) {
-    keys.push(Buffer.concat([listingPrefix({ key, value }), suffix]));
-  }
-  return keys;
+/**
+ * `m\0<key>\0<value>\0<id>`, one per metadata pair. Written when a pair is set and never re-keyed on append
+ * (that would cost two more writes per append per pair); filtered listing sorts the matching sessions itself.
+ */
+export function metadataIndexKey(key: string, value: string, sessionId: string): Buffer {
+  return Buffer.from(`m\0${key}\0${value}\0${sessionId}`, 'utf8');
 }
 
-/** The session id of a `u` or `m` index key (metadata keys and values hold no NUL, so the third NUL ends them). */
-export function listingKeySessionId(key: Buffer): string {
-  let start = 2;
-  if (key[0] === SPACE_META) start = key.indexOf(NUL, key.indexOf(NUL, 2) + 1) + 1;
-  return key.toString('utf8', start + SEQ_BYTES);
+/** The session id of a `u` or `m` index key (metadata keys and values hold no NUL: the third NUL ends them). */
+export function sessionIdOfIndexKey(key: Buffer): string {
+  if (key[0] === SPACE_META) return key.toString('utf8', key.indexOf(NUL, key.indexOf(NUL, 2) + 1) + 1);
+  return key.toString('utf8', 2 + SEQ_BYTES);
 }
 
 /** Everything strictly after `prefix`: `[prefix, prefix with its last byte + 1)`. */

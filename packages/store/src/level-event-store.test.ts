@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { ClassicLevel } from 'classic-level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeJson } from './codec.js';
-import { catalogKey, eventKey, listingKeys, sessionPrefix, snapshotKey, tombstoneKey } from './keys.js';
+import {
+  catalogKey,
+  eventKey,
+  metadataIndexKey,
+  sessionPrefix,
+  snapshotKey,
+  tombstoneKey,
+  updatedIndexKey,
+} from './keys.js';
 import { LevelEventStore } from './level-event-store.js';
 import { describeConformance } from './test-support/conformance.js';
 import { expectStoreError, TestClock, userMessage } from './test-support/fixtures.js';
@@ -243,10 +251,10 @@ describe('LevelEventStore', () => {
     await store.close();
     // State after step 1 of deleteSession (catalog and index gone, tombstone written) but before the purge.
     await raw(async (db) => {
-      const ops = listingKeys(summary!.updatedAt, 'gone', summary!.metadata).map((key) => ({
-        type: 'del' as const,
-        key,
-      }));
+      const ops = [
+        updatedIndexKey(summary!.updatedAt, 'gone'),
+        metadataIndexKey('tenant', 'acme', 'gone'),
+      ].map((key) => ({ type: 'del' as const, key }));
       await db.batch([
         ...ops,
         { type: 'del', key: catalogKey(sessionPrefix('gone')) },
@@ -270,9 +278,13 @@ describe('LevelEventStore', () => {
     const store = await open();
     await store.createSession('s');
     await store.append('s', [userMessage('0')]);
-    const db = (store as unknown as { db: { batch: (...args: unknown[]) => Promise<void> } }).db;
+    const db = (store as unknown as { db: { batch: () => unknown } }).db;
     const batch = db.batch;
-    db.batch = () => Promise.reject(new Error('injected write failure'));
+    db.batch = () => ({
+      put: () => undefined,
+      del: () => undefined,
+      write: () => Promise.reject(new Error('injected write failure')),
+    });
     const failed = store.append('s', [userMessage('1')], { expectedNextSeq: 1 });
     const err = await expectStoreError(failed, 'IO');
     expect(err.message).toContain('injected write failure');

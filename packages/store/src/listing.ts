@@ -30,3 +30,32 @@ export function decodeCursor(cursor: string): Buffer {
   }
   return buf;
 }
+
+export interface Positioned {
+  /** `listingSuffix(updatedAt, id)`: byte order is listing order. */
+  suffix: Buffer;
+}
+
+/** Applies cursor, offset and limit to entries already in listing order. */
+export function paginate<T extends Positioned>(
+  sorted: T[],
+  opts: ListSessionsOptions,
+  defaultLimit: number,
+): { page: T[]; nextCursor: string | null } {
+  const { limit = defaultLimit, offset = 0, cursor } = opts;
+  let rest = sorted;
+  if (cursor !== undefined) {
+    const after = decodeCursor(cursor);
+    rest = sorted.filter((e) => Buffer.compare(e.suffix, after) > 0);
+  }
+  const page = rest.slice(offset, offset + limit);
+  const last = page[page.length - 1];
+  return {
+    page,
+    nextCursor: rest.length > offset + limit && last !== undefined ? encodeCursor(last.suffix) : null,
+  };
+}
+
+export function byPosition(a: Positioned, b: Positioned): number {
+  return Buffer.compare(a.suffix, b.suffix);
+}

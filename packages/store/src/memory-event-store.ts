@@ -18,7 +18,7 @@ import type {
   StoredSnapshot,
 } from './event-store.js';
 import { checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
-import { checkListOptions, decodeCursor, encodeCursor } from './listing.js';
+import { byPosition, checkListOptions, paginate } from './listing.js';
 import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
 
 export interface MemoryEventStoreOptions {
@@ -159,19 +159,11 @@ export class MemoryEventStore implements SessionStore {
   async listSessions(opts: ListSessionsOptions = {}): Promise<SessionPage> {
     this.assertOpen();
     checkListOptions(opts);
-    const { limit = DEFAULT_LIMIT, offset = 0, cursor, metadataFilter: f } = opts;
+    const f = opts.metadataFilter;
     let entries = this.ordered();
     if (f !== undefined) entries = entries.filter((e) => e.session.catalog.metadata[f.key] === f.value);
-    if (cursor !== undefined) {
-      const after = decodeCursor(cursor);
-      entries = entries.filter((e) => Buffer.compare(e.suffix, after) > 0);
-    }
-    const page = entries.slice(offset, offset + limit);
-    const last = page[page.length - 1];
-    return {
-      sessions: page.map((e) => toSummary(e.id, e.session.catalog)),
-      nextCursor: entries.length > offset + limit && last !== undefined ? encodeCursor(last.suffix) : null,
-    };
+    const { page, nextCursor } = paginate(entries, opts, DEFAULT_LIMIT);
+    return { sessions: page.map((e) => toSummary(e.id, e.session.catalog)), nextCursor };
   }
 
   async saveSnapshot(sessionId: string, seq: number, snapshot: unknown): Promise<void> {
@@ -218,6 +210,6 @@ export class MemoryEventStore implements SessionStore {
       session,
       suffix: listingSuffix(session.catalog.updatedAt, id),
     }));
-    return all.sort((a, b) => Buffer.compare(a.suffix, b.suffix));
+    return all.sort(byPosition);
   }
 }
