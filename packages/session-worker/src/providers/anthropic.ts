@@ -13,10 +13,10 @@ import {
   renderSystemContext,
   type TokenUsage,
   type ToolSchema,
+  toolResultLlmText,
   type UserContent,
 } from '@shoal/shared';
 import { kindForErrorType, kindForStatus, u32 } from './http-error-kind.js';
-import { toolResultText } from './message-text.js';
 import { ModelCallError } from './model-call-error.js';
 import type {
   ModelInfo,
@@ -132,7 +132,7 @@ export function toAnthropicMessages(messages: Message[]): MessageParam[] {
         {
           type: 'tool_result',
           tool_use_id: m.toolUseId,
-          content: toolResultText(m.result),
+          content: toolResultLlmText(m.result),
           ...(m.result.type === 'Error' ? { is_error: true } : {}),
         },
       ]);

@@ -4,6 +4,7 @@ import {
   type Message,
   renderSystemContext,
   type ToolSchema,
+  toolResultLlmText,
   type UserContent,
 } from '@shoal/shared';
 import OpenAI from 'openai';
@@ -15,7 +16,6 @@ import type {
 } from 'openai/resources/chat/completions/completions';
 import { commandExecutionText } from './anthropic.js';
 import { kindForErrorType, kindForStatus, u32 } from './http-error-kind.js';
-import { toolResultText } from './message-text.js';
 import { ModelCallError } from './model-call-error.js';
 import type {
   ModelInfo,
@@ -97,7 +97,7 @@ export function toOpenAIMessages(
       const a = assistantMessage(m.content);
       if (a) out.push(a);
     } else {
-      out.push({ role: 'tool', tool_call_id: m.toolUseId, content: toolResultText(m.result) });
+      out.push({ role: 'tool', tool_call_id: m.toolUseId, content: toolResultLlmText(m.result) });
     }
   }
   return out;

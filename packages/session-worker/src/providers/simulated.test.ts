@@ -1,4 +1,4 @@
-import type { Message, ModelId, ToolResult } from '@shoal/shared';
+import { type Message, type ModelId, type ToolResult, titlePrompt } from '@shoal/shared';
 import { describe, expect, it } from 'vitest';
 import { ModelCallError } from './model-call-error.js';
 import type { ModelRequest, ProviderDelta } from './model-provider.js';
@@ -148,10 +148,11 @@ describe('SimulatedProvider (api.md "The simulated model")', () => {
   });
 
   it('answers a title request with the first 6 words of the user prompt', async () => {
-    const prompt = 'Give a short title.\n\nplease   fix the flaky login test in CI today';
+    const prompt = titlePrompt('please   fix the flaky login test in CI today');
     const { res } = await run(new SimulatedProvider(), req([user(prompt)], { purpose: 'title' }));
     expect(res.content).toEqual([{ type: 'text', text: 'please fix the flaky login test' }]);
     expect(extractTitleUserPrompt('no separator here')).toBe('no separator here');
+    expect(extractTitleUserPrompt(titlePrompt('line one\n\nline two'))).toBe('line one\n\nline two');
   });
 
   it('answers a compaction request with the count of messages before the prompt', async () => {

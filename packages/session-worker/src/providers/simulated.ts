@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { type AssistantContent, renderSystemContext, type ToolCall, titlePrompt } from '@shoal/shared';
+import {
+  type AssistantContent,
+  charCount,
+  messageCharCount,
+  renderSystemContext,
+  type ToolCall,
+  titlePrompt,
+} from '@shoal/shared';
 import { abortableSleep } from './abortable-sleep.js';
-import { messageChars, userText } from './message-text.js';
+import { userText } from './message-text.js';
 import { isModelCallErrorKind, ModelCallError, type ModelCallErrorKind } from './model-call-error.js';
 import type {
   ModelInfo,
@@ -31,10 +38,7 @@ export const CHARS_PER_TOKEN = 4;
 export const FILLER_TOKEN = ' tok';
 /** How many words of the user prompt a title reply takes (api.md). */
 export const TITLE_WORDS = 6;
-/**
- * The title request's single user message is an instruction, a blank line, then the user's prompt (§5.3).
- * The simulated model takes everything after the first blank line as the prompt (the whole text if none).
- */
+/** Fallback for a title request not built by `titlePrompt`: the prompt follows the first blank line. */
 export const TITLE_PROMPT_SEPARATOR = '\n\n';
 
 type Step =
@@ -123,16 +127,23 @@ export const firstWords = (text: string, n: number): string =>
     .slice(0, n)
     .join(' ');
 
-/** Request characters: rendered system text plus every message's model-visible text (tools not counted). */
+/**
+ * Request characters (Unicode scalar values): the rendered system text plus each message's characters as
+ * the reducer's token estimate counts them (§3.2.13 `messageCharCount`: tool results by their §1.6 LLM
+ * text). Tool schemas are not counted.
+ */
 export function requestChars(req: Pick<ModelRequest, 'messages' | 'systemContext'>): number {
-  let n = renderSystemContext(req.systemContext)?.length ?? 0;
-  for (const m of req.messages) n += messageChars(m);
+  let n = charCount(renderSystemContext(req.systemContext) ?? '');
+  for (const m of req.messages) n += messageCharCount(m);
   return n;
 }
 
 /** Reply characters: text plus, per tool call, its name and JSON-serialised parameters. */
 const replyChars = (r: Reply): number =>
-  r.toolCalls.reduce((n, c) => n + c.name.length + JSON.stringify(c.parameters).length, r.text.length);
+  r.toolCalls.reduce(
+    (n, c) => n + charCount(c.name) + charCount(JSON.stringify(c.parameters)),
+    charCount(r.text),
+  );
 
 /** Streamed fragments in order: 4-character text chunks, then each tool call's whole JSON arguments. */
 function replyDeltas(r: Reply): ProviderDelta[] {

@@ -1,12 +1,32 @@
-/** Limits for one captured stream; the head and the tail each get half of both budgets. */
+import {
+  BASH_STDERR_MAX_BYTES,
+  BASH_STDERR_MAX_LINES,
+  BASH_STDOUT_MAX_BYTES,
+  BASH_STDOUT_MAX_LINES,
+} from '@shoal/shared';
+
+/** Limits for one captured stream, omission marker included; head and tail each get half of the rest. */
 export interface CaptureLimits {
   maxBytes: number;
   maxLines: number;
 }
 
 /** spec §1.6: bash stdout is cut above 2000 lines or 128 KiB, stderr above 500 lines or 64 KiB. */
-export const STDOUT_LIMITS: CaptureLimits = { maxBytes: 128 * 1024, maxLines: 2000 };
-export const STDERR_LIMITS: CaptureLimits = { maxBytes: 64 * 1024, maxLines: 500 };
+export const STDOUT_LIMITS: CaptureLimits = {
+  maxBytes: BASH_STDOUT_MAX_BYTES,
+  maxLines: BASH_STDOUT_MAX_LINES,
+};
+export const STDERR_LIMITS: CaptureLimits = {
+  maxBytes: BASH_STDERR_MAX_BYTES,
+  maxLines: BASH_STDERR_MAX_LINES,
+};
+
+/**
+ * Room kept for the omission marker, so a capped capture is itself within the limits and the §1.6 LLM
+ * renderer (`toolResultLlmText`) passes it through without truncating it a second time.
+ */
+const MARKER_BYTES = 128;
+const MARKER_LINES = 2;
 
 const NL = 0x0a;
 
@@ -36,10 +56,12 @@ export class HeadTailBuffer {
   private totalNewlines = 0;
 
   constructor(limits: CaptureLimits) {
-    this.headBytes = Math.floor(limits.maxBytes / 2);
-    this.tailBytes = limits.maxBytes - this.headBytes;
-    this.headLines = Math.floor(limits.maxLines / 2);
-    this.tailLines = limits.maxLines - this.headLines;
+    const bytes = Math.max(2, limits.maxBytes - MARKER_BYTES);
+    const lines = Math.max(2, limits.maxLines - MARKER_LINES);
+    this.headBytes = Math.floor(bytes / 2);
+    this.tailBytes = bytes - this.headBytes;
+    this.headLines = Math.floor(lines / 2);
+    this.tailLines = lines - this.headLines;
   }
 
   push(chunk: Buffer): void {
@@ -106,7 +128,8 @@ export class HeadTailBuffer {
     const omittedBytes = this.totalBytes - head.length - tail.length;
     if (omittedBytes <= 0) return head.toString('utf8') + tail.toString('utf8');
     const omittedLines = Math.max(0, this.totalNewlines - countNewlines(head) - countNewlines(tail));
-    const marker = `\n... [output truncated: ${omittedLines} lines, ${omittedBytes} bytes omitted] ...\n`;
+    const sep = head.length === 0 || head[head.length - 1] === NL ? '' : '\n';
+    const marker = `${sep}... [output truncated: ${omittedLines} lines, ${omittedBytes} bytes omitted] ...\n`;
     return head.toString('utf8') + marker + tail.toString('utf8');
   }
 }
