@@ -47,7 +47,7 @@ describe('bash tool', () => {
 
   it('at the timeout kills the whole process group and reports timedOut', async () => {
     const { ws } = await temp();
-    const r = bashResult(await bash(ws, 'sleep 100 & echo $!; sleep 100 & echo $!; wait', 300));
+    const r = bashResult(await bash(ws, 'sleep 100 & echo $!; sleep 100 & echo $!; wait', 1000));
     expect(r.timedOut).toBe(true);
     expect(r.exitCode).not.toBe(0);
     const pids = pidsIn(r.stdout);

@@ -8,6 +8,8 @@ import { walk } from './walk.js';
 import { resolveWorkspacePath } from './workspace-path.js';
 
 export const GLOB_MAX_RESULTS = 1000;
+/** Entries visited at most per call (bounds the time one call can take on a huge tree). */
+export const GLOB_MAX_VISITED = 200_000;
 
 export const GlobParams = z.object({
   pattern: z.string().min(1).describe('Glob such as "**/*.ts" or "src/*.{js,json}", relative to path'),
@@ -17,7 +19,8 @@ export type GlobParams = z.infer<typeof GlobParams>;
 
 /**
  * `glob`: files and directories under `path` whose path relative to `path` matches `pattern` (see
- * compileGlob). Results are workspace-relative, sorted, at most GLOB_MAX_RESULTS; `.git` and `node_modules`
+ * compileGlob). Results are workspace-relative, sorted, at most GLOB_MAX_RESULTS (from at most
+ * GLOB_MAX_VISITED entries walked); `.git` and `node_modules`
  * are skipped and symlinks are not followed. The walk starts at the pattern's literal prefix.
  */
 export function globTool(): Tool<GlobParams> {
@@ -42,7 +45,9 @@ export function globTool(): Tool<GlobParams> {
       const startSt = await stat(start.absolute).catch(() => undefined);
       const matches: string[] = [];
       if (startSt?.isDirectory()) {
+        let visited = 0;
         for await (const e of walk(start.absolute, ctx.signal, prefix)) {
+          if (++visited > GLOB_MAX_VISITED) break;
           if (re.test(e.relative)) {
             matches.push(base.relative === '.' ? e.relative : `${base.relative}/${e.relative}`);
             if (matches.length >= GLOB_MAX_RESULTS) break;

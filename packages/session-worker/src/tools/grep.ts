@@ -11,6 +11,8 @@ import { relativeTo, resolveWorkspacePath } from './workspace-path.js';
 export const GREP_MAX_MATCHES = 500;
 /** Files larger than this are not searched. */
 export const GREP_MAX_FILE_BYTES = 5 * 1024 * 1024;
+/** Files searched at most per call (bounds the time one call can take on a huge tree). */
+export const GREP_MAX_FILES = 20_000;
 /** Matched lines are cut to this many characters. */
 export const GREP_MAX_LINE_CHARS = 500;
 
@@ -30,7 +32,8 @@ type Match = { filePath: string; lineNumber: number; lineContent: string; column
  * `grep`: a JS RegExp tested line by line over the files under `path` (or that one file). Skips `.git`,
  * `node_modules`, files over GREP_MAX_FILE_BYTES and binary files (a NUL byte). `include` is a glob matched
  * against the file name, or against the path relative to `path` when it contains `/`. At most
- * GREP_MAX_MATCHES matches; `searchCompleted` is false when that cap (or cancellation) cut the search short.
+ * GREP_MAX_MATCHES matches from at most GREP_MAX_FILES files; `searchCompleted` is false when a cap cut the
+ * search short.
  * `columnRange` is the first match's [start, end) in UTF-16 code units.
  */
 export function grepTool(): Tool<GrepParams> {
@@ -60,6 +63,10 @@ export function grepTool(): Tool<GrepParams> {
       let complete = true;
       outer: for await (const f of files) {
         if (include && !include.test(includeByPath ? f.relative : path.basename(f.relative))) continue;
+        if (searched >= GREP_MAX_FILES) {
+          complete = false;
+          break;
+        }
         const fst = await stat(f.absolute).catch(() => undefined); // vanished meanwhile: skip it
         if (!fst?.isFile() || fst.size > GREP_MAX_FILE_BYTES) continue;
         const buf = await readFile(f.absolute).catch(() => undefined);
