@@ -27,14 +27,12 @@ const nonBlank = fc.string({ minLength: 1, maxLength: 40 }).filter((s) => s.trim
 const contentArb: fc.Arbitrary<UserContent[]> = fc.array(
   fc.oneof(
     fc.string({ maxLength: 30 }).map((t): UserContent => ({ type: 'text', text: t })),
-    fc
-      .constantFrom('image/png', 'image/jpeg')
-      .map(
-        (mimeType): UserContent => ({
-          type: 'image',
-          image: { mimeType, source: { type: 'url', url: 'https://x' } },
-        }),
-      ),
+    fc.constantFrom('image/png', 'image/jpeg').map(
+      (mimeType): UserContent => ({
+        type: 'image',
+        image: { mimeType, source: { type: 'url', url: 'https://x' } },
+      }),
+    ),
   ),
   { minLength: 1, maxLength: 4 },
 );
