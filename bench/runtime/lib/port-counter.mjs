@@ -1,0 +1,57 @@
+// Counts what crosses the main thread ⇄ worker ports of the runtime, without touching the runtime: it wraps
+// `Worker.prototype.postMessage` (main → worker) and `Worker.prototype.emit('message')` (worker → main),
+// which every worker the supervisor spawns inherits. Each postMessage of an array is one batch; every
+// element is one protocol message, counted by its `t`.
+import { Worker } from 'node:worker_threads';
+
+const counts = { batchesOut: 0, batchesIn: 0, out: new Map(), in: new Map() };
+let installed = false;
+
+function tally(map, payload) {
+  const items = Array.isArray(payload) ? payload : [payload];
+  for (const m of items) {
+    const t = m?.t ?? '?';
+    map.set(t, (map.get(t) ?? 0) + 1);
+  }
+}
+
+export function installPortCounter() {
+  if (installed) return;
+  installed = true;
+  const post = Worker.prototype.postMessage;
+  Worker.prototype.postMessage = function (payload, transfer) {
+    counts.batchesOut++;
+    tally(counts.out, payload);
+    return post.call(this, payload, transfer);
+  };
+  const emit = Worker.prototype.emit;
+  Worker.prototype.emit = function (event, payload, ...rest) {
+    if (event === 'message') {
+      counts.batchesIn++;
+      tally(counts.in, payload);
+    }
+    return emit.call(this, event, payload, ...rest);
+  };
+}
+
+export function resetPortCounter() {
+  counts.batchesOut = 0;
+  counts.batchesIn = 0;
+  counts.out.clear();
+  counts.in.clear();
+}
+
+/** `{ batches, messages, byType: { 'out:dispatch': n, 'in:reply': n, … } }` since the last reset. */
+export function portCounts() {
+  const byType = {};
+  let messages = 0;
+  for (const [t, n] of counts.out) {
+    byType[`→${t}`] = n;
+    messages += n;
+  }
+  for (const [t, n] of counts.in) {
+    byType[`←${t}`] = n;
+    messages += n;
+  }
+  return { batches: counts.batchesOut + counts.batchesIn, messages, byType };
+}

@@ -1,0 +1,178 @@
+// Candidate transports between the main thread and worker threads, and a closed-loop driver that measures
+// dispatch round trips over them. Used by transport-bench.mjs and, as the raw baseline, by runtime-bench.mjs.
+import { once } from 'node:events';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { wrap } from 'comlink/dist/esm/comlink.mjs';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { Piscina } from 'piscina';
+import { histogram, recordMs } from './report.mjs';
+
+const workerUrl = (name) => new URL(`../workers/${name}`, import.meta.url);
+
+export const MODES = ['raw', 'batched', 'comlink', 'piscina-pinned', 'piscina-default'];
+
+export const MODE_NOTES = {
+  raw: 'raw `postMessage`, one message per request and per reply',
+  batched: 'raw `postMessage` of arrays, flushed once per event-loop turn with setImmediate, both directions',
+  comlink: 'comlink `wrap(nodeEndpoint(worker)).dispatch(msg)`, one call per request',
+  'piscina-pinned':
+    'piscina 5 `run(msg, { name: "pin<k>" })`, custom `loadBalancer` pinning each task to worker k, `atomics: "disabled"`',
+  'piscina-default':
+    'piscina 5 `run(msg)` with its defaults: least-busy balancer (unpinned), 1 task per worker, `atomics: "sync"`',
+};
+
+/**
+ * Opens `workers` workers speaking `mode`. Returns `{ call(worker, msg): Promise<reply>, close() }`.
+ */
+export async function openTransport(mode, workers) {
+  switch (mode) {
+    case 'raw':
+    case 'batched': {
+      const batched = mode === 'batched';
+      const pending = new Map();
+      const settle = (m) => {
+        const resolve = pending.get(m.id);
+        pending.delete(m.id);
+        resolve(m);
+      };
+      const links = [];
+      for (let k = 0; k < workers; k++) {
+        const w = new Worker(workerUrl('raw-echo.mjs'), { workerData: { batched } });
+        await once(w, 'online');
+        if (batched) {
+          w.on('message', (batch) => {
+            for (const m of batch) settle(m);
+          });
+          let out = [];
+          let scheduled = false;
+          const flush = () => {
+            scheduled = false;
+            const b = out;
+            out = [];
+            w.postMessage(b);
+          };
+          links.push({
+            w,
+            send(msg) {
+              out.push(msg);
+              if (!scheduled) {
+                scheduled = true;
+                setImmediate(flush);
+              }
+            },
+          });
+        } else {
+          w.on('message', settle);
+          links.push({ w, send: (msg) => w.postMessage(msg) });
+        }
+      }
+      return {
+        call: (k, msg) =>
+          new Promise((resolve) => {
+            pending.set(msg.id, resolve);
+            links[k].send(msg);
+          }),
+        close: () => Promise.all(links.map((l) => l.w.terminate())),
+      };
+    }
+    case 'comlink': {
+      const ws = [];
+      const apis = [];
+      for (let k = 0; k < workers; k++) {
+        const w = new Worker(workerUrl('comlink-echo.mjs'));
+        await once(w, 'online');
+        ws.push(w);
+        apis.push(wrap(nodeEndpoint(w)));
+      }
+      return {
+        call: (k, msg) => apis[k].dispatch(msg),
+        close: () => Promise.all(ws.map((w) => w.terminate())),
+      };
+    }
+    case 'piscina-pinned':
+    case 'piscina-default': {
+      const pinned = mode === 'piscina-pinned';
+      // The balancer sees the task's filename/name/taskId, not its payload: the target rides in `name`.
+      // Workers get indexes in the order the balancer first sees them.
+      const index = new Map();
+      const loadBalancer = (task, list) => {
+        for (const w of list) if (!index.has(w.id) && index.size < workers) index.set(w.id, index.size);
+        const want = Number(task.name.slice(3));
+        for (const w of list) if (index.get(w.id) === want) return w;
+        return null; // not ready yet: piscina queues the task and retries when a worker becomes available
+      };
+      const pool = new Piscina({
+        filename: workerUrl('piscina-echo.mjs').href,
+        minThreads: workers,
+        maxThreads: workers,
+        idleTimeout: Number.POSITIVE_INFINITY,
+        ...(pinned ? { loadBalancer, atomics: 'disabled', concurrentTasksPerWorker: 100_000 } : {}),
+      });
+      const names = Array.from({ length: workers }, (_, k) => `pin${k}`);
+      const call = pinned ? (k, msg) => pool.run(msg, { name: names[k] }) : (_k, msg) => pool.run(msg);
+      // Make sure every thread is up (and, when pinned, has its index) before anyone measures.
+      await Promise.all(Array.from({ length: workers * 4 }, (_, i) => call(i % workers, { id: -1 - i })));
+      if (pinned && index.size !== workers) throw new Error(`piscina pinned only ${index.size} workers`);
+      return { call, close: () => pool.destroy() };
+    }
+    default:
+      throw new Error(`unknown transport ${mode}`);
+  }
+}
+
+// ~300 bytes of structured-clone payload, shaped like the runtime's dispatch of a UserInput.
+const TEXT = 'hello, please summarise the build log';
+const uuid = (n) => `0b7e3f1c-5a2d-4c6e-9f10-${String(n).padStart(12, '0')}`;
+export function dispatchMessage(id, client) {
+  return {
+    t: 'dispatch',
+    id,
+    sessionId: uuid(client),
+    action: {
+      type: 'UserInput',
+      sessionId: uuid(client),
+      content: [{ type: 'text', text: TEXT }],
+      opId: uuid(1_000_000 + id),
+      messageId: uuid(2_000_000 + id),
+      model: { provider: 'simulated', id: 'simulated-1' },
+      timestamp: 1735689600,
+    },
+  };
+}
+
+let nextId = 1;
+
+/**
+ * Closed loop: `inflight` clients, client c talks to worker c % workers; each sends a request, awaits the
+ * reply, records the round trip and sends the next, until `ms` elapse. Returns round trips/s, latency
+ * histogram (µs) and the main thread's event-loop utilisation over the run.
+ */
+export async function drive(transport, { workers, inflight, ms }) {
+  const h = histogram();
+  let count = 0;
+  const deadline = performance.now() + ms;
+  const client = async (c) => {
+    const k = c % workers;
+    while (performance.now() < deadline) {
+      const msg = dispatchMessage(nextId++, c);
+      const t0 = performance.now();
+      const r = await transport.call(k, msg);
+      recordMs(h, performance.now() - t0);
+      if (r.id !== msg.id) throw new Error('reply mismatch');
+      count++;
+    }
+  };
+  const elu0 = performance.eventLoopUtilization();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: inflight }, (_, c) => client(c)));
+  const elapsed = performance.now() - t0;
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  return {
+    rps: (count / elapsed) * 1000,
+    count,
+    p50: h.getValueAtPercentile(50),
+    p99: h.getValueAtPercentile(99),
+    elu,
+  };
+}
