@@ -1,4 +1,5 @@
 // spec §1.9 and §10.8 (message graph).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Message } from '../schemas/message.js';
 import { MessageGraph } from './message-graph.js';
@@ -142,5 +143,73 @@ describe('message graph (§1.9)', () => {
     expect(ids(copy)).toEqual(ids(g));
     expect(copy.findToolNameById('t1')).toBe('tool_t1');
     expect([...copy.compactionSummaryIds]).toEqual(['a1']);
+  });
+});
+
+/** The spec's walk (§1.9), written naively, as the oracle for the cached implementation. */
+function referenceThread(messages: Message[], active: string | undefined, summaries: Set<string>): string[] {
+  if (messages.length === 0) return [];
+  const byId = new Map<string, Message>();
+  for (const m of messages) byId.set(m.id, m);
+  let m = (active === undefined ? undefined : byId.get(active)) ?? messages[messages.length - 1];
+  const out: string[] = [];
+  let budget = messages.length;
+  while (m !== undefined && budget-- > 0) {
+    out.push(m.id);
+    if (summaries.has(m.id) || m.parentMessageId === null) break;
+    m = byId.get(m.parentMessageId);
+  }
+  return out.reverse();
+}
+
+describe('message graph thread cache', () => {
+  it('getActiveThread always equals the naive walk of §1.9', () => {
+    const idArb = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+    const opArb = fc.oneof(
+      {
+        weight: 6,
+        arbitrary: fc.record({ op: fc.constant('addOnHead' as const), id: idArb, fresh: fc.boolean() }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({ op: fc.constant('addBranch' as const), id: idArb, parent: fc.option(idArb) }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({ op: fc.constant('replace' as const), id: idArb, parent: fc.option(idArb) }),
+      },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('summary' as const), id: idArb }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant('checkout' as const), id: fc.option(idArb) }) },
+      { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const) }) },
+    );
+    fc.assert(
+      fc.property(fc.array(opArb, { maxLength: 40, size: 'max' }), (ops) => {
+        const g = new MessageGraph();
+        let n = 0;
+        for (const o of ops) {
+          switch (o.op) {
+            case 'addOnHead':
+              g.add(user(o.fresh ? `m${n++}` : o.id, g.activeMessageId ?? null));
+              break;
+            case 'addBranch':
+              g.add(user(o.id, o.parent));
+              break;
+            case 'replace':
+              g.replace(user(o.id, o.parent, `r${n++}`));
+              break;
+            case 'summary':
+              g.markCompactionSummary(o.id);
+              break;
+            case 'checkout':
+              g.activeMessageId = o.id ?? undefined;
+              break;
+            case 'read':
+              break;
+          }
+          expect(ids(g)).toEqual(referenceThread(g.messages, g.activeMessageId, g.compactionSummaryIds));
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

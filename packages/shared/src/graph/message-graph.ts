@@ -14,6 +14,15 @@ export class MessageGraph {
   private readonly firstIndex = new Map<string, number>();
   /** tool-call id → tool name, from assistant `tool_call` blocks (first occurrence wins, like a scan). */
   private readonly toolNames = new Map<string, string>();
+  /**
+   * The active thread (root-most first) of `threadHead`, extended in O(1) when a message is added on top of
+   * it, so model calls on long conversations copy an array instead of walking the graph. Any change that could
+   * alter a walk (replace, compaction mark, duplicate id, a head elsewhere) drops it.
+   */
+  private thread: Message[] | undefined = undefined;
+  private threadHead: Message | undefined = undefined;
+  /** the unknown parent id that ended the cached walk (adding a message with that id would extend it) */
+  private threadRootParent: string | null = null;
 
   constructor(compactionSummaryIds: Set<string> = new Set()) {
     this.compactionSummaryIds = compactionSummaryIds;
@@ -48,8 +57,24 @@ export class MessageGraph {
 
   /** spec §1.9 add message: push and move the head. */
   add(message: Message): void {
+    const cached = this.thread;
+    const extend =
+      cached !== undefined &&
+      !this.byId.has(message.id) &&
+      message.id !== this.threadRootParent &&
+      !this.compactionSummaryIds.has(message.id) &&
+      message.parentMessageId !== null &&
+      this.threadHead !== undefined &&
+      this.head() === this.threadHead &&
+      this.byId.get(message.parentMessageId) === this.threadHead;
     this.push(message);
     this.activeMessageId = message.id;
+    if (extend) {
+      cached.push(message);
+      this.threadHead = message;
+    } else {
+      this.dropThreadCache();
+    }
   }
 
   /**
@@ -60,10 +85,12 @@ export class MessageGraph {
     const i = this.firstIndex.get(message.id);
     if (i === undefined) {
       this.push(message);
+      this.dropThreadCache(); // the new id may be the missing parent of the cached thread's root
       return false;
     }
     const old = this.messages[i];
     this.messages[i] = message;
+    this.dropThreadCache();
     if (this.byId.get(message.id) === old) this.byId.set(message.id, message);
     this.indexToolCalls(message);
     return true;
@@ -98,6 +125,7 @@ export class MessageGraph {
   /** spec §1.9 mark compaction summary. */
   markCompactionSummary(id: string): void {
     this.compactionSummaryIds.add(id);
+    this.dropThreadCache();
   }
 
   /** spec §1.9 checkout: set the head if a message with that id exists. */
@@ -119,25 +147,47 @@ export class MessageGraph {
    * message; stops when `visit` returns false. Guarded against parent cycles (possible with duplicate ids).
    */
   walkFromHead(visit: (m: Message) => boolean): void {
+    this.walk(visit);
+  }
+
+  /**
+   * The walk behind `walkFromHead`. Returns how it ended: `null` (root, summary or stopped by `visit`), the
+   * unknown parent id it could not follow, or `false` when the cycle guard cut it short.
+   */
+  private walk(visit: (m: Message) => boolean): string | null | false {
     let m = this.head();
     let budget = this.messages.length;
-    while (m !== undefined && budget-- > 0) {
-      if (!visit(m)) return;
-      if (this.compactionSummaryIds.has(m.id)) return;
+    while (m !== undefined) {
+      if (budget-- <= 0) return false;
+      if (!visit(m)) return null;
+      if (this.compactionSummaryIds.has(m.id)) return null;
       const parent = m.parentMessageId;
-      if (parent === null) return;
-      m = this.byId.get(parent);
+      if (parent === null) return null;
+      const next = this.byId.get(parent);
+      if (next === undefined) return parent;
+      m = next;
     }
+    return null;
   }
 
   /** spec §1.9 `getActiveThread`: the active thread, root-most first (a fresh array). */
   getActiveThread(): Message[] {
+    const head = this.head();
+    if (this.thread !== undefined && head === this.threadHead) return this.thread.slice();
     const out: Message[] = [];
-    this.walkFromHead((m) => {
+    const end = this.walk((m) => {
       out.push(m);
       return true;
     });
-    return out.reverse();
+    out.reverse();
+    if (end === false) {
+      this.dropThreadCache(); // a parent cycle (duplicate ids): never cached
+      return out;
+    }
+    this.thread = out;
+    this.threadHead = head;
+    this.threadRootParent = end;
+    return out.slice();
   }
 
   /** Whether the active thread has at least `n` messages (walks at most `n` steps). */
@@ -157,6 +207,12 @@ export class MessageGraph {
       return true;
     });
     return out;
+  }
+
+  private dropThreadCache(): void {
+    this.thread = undefined;
+    this.threadHead = undefined;
+    this.threadRootParent = null;
   }
 
   private push(message: Message): void {
