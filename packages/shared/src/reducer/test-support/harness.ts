@@ -57,6 +57,7 @@ export type StepKind =
   | 'startTool'
   | 'finishTool'
   | 'approve'
+  | 'requestApproval'
   | 'cancel'
   | 'dequeue'
   | 'drain'
@@ -85,6 +86,7 @@ const WEIGHTS: Array<[StepKind, number]> = [
   ['startTool', 4],
   ['finishTool', 10],
   ['approve', 8],
+  ['requestApproval', 1],
   ['cancel', 3],
   ['dequeue', 1],
   ['drain', 1],
@@ -379,6 +381,25 @@ export class Harness {
         );
         return;
       }
+      case 'requestApproval':
+        // spec §3.3.3: also directly dispatchable — plausibly only within an agent loop or with no operation
+        // (tool calls issued inside a compaction or a direct-bash op are not something any client does)
+        if (
+          this.state.currentOperation !== undefined &&
+          this.state.currentOperation.kind.type !== 'AgentLoop'
+        )
+          return;
+        this.dispatch({
+          type: 'ToolApprovalRequested',
+          sessionId: SID,
+          requestId: this.id('req-'),
+          toolCall: {
+            id: this.id('tc-'),
+            name: pick(['bash', 'write_file', 'read_file'], s.a) as string,
+            parameters: { command: 'ls', file_path: 'x' },
+          },
+        });
+        return;
       case 'cancel': {
         const v = s.a % 3;
         const opId =
