@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseCliArgs, USAGE } from './cli-args.js';
 import { LoadTestError } from './errors.js';
 import { ProgressBar } from './progress-bar.js';
+import { relaunchWithHeapProbe } from './relaunch.js';
 import { type LoadReport, renderSummary } from './report.js';
 import { runLoad } from './run-load.js';
 
@@ -31,6 +33,8 @@ async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
+  const relaunched = await relaunchWithHeapProbe(fileURLToPath(import.meta.url), argv);
+  if (relaunched !== null) return relaunched;
 
   const bar = !options.quiet && process.stderr.isTTY ? new ProgressBar() : undefined;
   if (!options.quiet) {

@@ -6,6 +6,7 @@ import { Runtime, type RuntimeOptions } from '@shoal/supervisor';
 import { z } from 'zod';
 import { describeError, RunCounters } from './counters.js';
 import { LoadTestError } from './errors.js';
+import { heapProbeLoaded, probeWorkerHeaps } from './heap-probe-client.js';
 import { LatencyRecorder } from './latency.js';
 import { forceGc, mainHeapUsed, peakRssBytes } from './memory.js';
 import { type LoadOptions, type LoadOptionsInput, resolveLoadOptions } from './options.js';
@@ -92,9 +93,12 @@ export async function runLoad(
   let phasesMs = { start: 0, create: 0, turns: 0, shutdown: 0 };
   let heapCreated = 0;
   let heapAfterTurns = 0;
+  let heapGc = forceGc() !== null;
   try {
     shardCount = inProcess ? 0 : runtime.shardCount;
-    const baseline = baselineMain + (inProcess ? 0 : await workerHeapUsed(runtime));
+    const workerBaseline = await workerHeapUsed(runtime, shardCount);
+    heapGc &&= workerBaseline.gc;
+    const baseline = baselineMain + workerBaseline.bytes;
     const tCreate = performance.now();
     phasesMs.start = tCreate - tStart;
 
@@ -113,7 +117,12 @@ export async function runLoad(
     });
     const tCreated = performance.now();
     phasesMs.create = tCreated - tCreate;
-    heapCreated = (await totalHeapUsed(runtime, inProcess)) - baseline;
+    const totalHeapUsed = async () => {
+      const workers = await workerHeapUsed(runtime, shardCount);
+      heapGc &&= workers.gc;
+      return mainHeapUsed() + workers.bytes;
+    };
+    heapCreated = (await totalHeapUsed()) - baseline;
 
     phase = 'running';
     progress();
@@ -133,7 +142,7 @@ export async function runLoad(
       progress();
     });
     phasesMs.turns = performance.now() - tTurns;
-    heapAfterTurns = (await totalHeapUsed(runtime, inProcess)) - baseline;
+    heapAfterTurns = (await totalHeapUsed()) - baseline;
   } finally {
     phase = 'stopping';
     progress();
@@ -170,7 +179,7 @@ export async function runLoad(
     peakRssBytes: peakRssBytes(),
     heapBytesPerSession: perSession(heapAfterTurns),
     heapBytesPerSessionCreated: perSession(heapCreated),
-    heapMeasuredAfterGc: inProcess && forceGc() !== null,
+    heapMeasuredAfterGc: heapGc,
     phasesMs,
     shards: shardCount,
     durability: options.durability,
@@ -198,19 +207,25 @@ function runtimeOptions(options: LoadOptions, dataDir: string): RuntimeOptions {
   };
 }
 
-/** Heap used by every worker thread's isolate, as each shard reports it (no GC is forced in workers). */
-async function workerHeapUsed(runtime: Runtime): Promise<number> {
+/**
+ * Heap used by the runtime's worker threads (none with `shards: 0`). With the heap probe preloaded (the CLI
+ * does that) each worker runs a full GC and reports its isolate's used heap; otherwise each shard's own
+ * `stats` answer is used, which includes whatever garbage the worker has not collected yet.
+ */
+async function workerHeapUsed(runtime: Runtime, workers: number): Promise<{ bytes: number; gc: boolean }> {
+  if (workers === 0) return { bytes: 0, gc: true };
+  if (heapProbeLoaded()) {
+    const heaps = await probeWorkerHeaps(workers, 5000);
+    if (heaps !== null) {
+      return { bytes: heaps.reduce((n, h) => n + h.usedHeapSize, 0), gc: heaps.every((h) => h.gc) };
+    }
+  }
   const stats = await runtime.shardStats();
-  return stats.reduce<number>((sum, s) => {
+  const bytes = stats.reduce<number>((sum, s) => {
     const parsed = ShardStatsSchema.safeParse(s);
     return sum + (parsed.success ? parsed.data.memory.heapUsed : 0);
   }, 0);
-}
-
-/** Main-thread heap (after a forced GC) plus, with worker shards, the workers' heaps. */
-async function totalHeapUsed(runtime: Runtime, inProcess: boolean): Promise<number> {
-  const workers = inProcess ? 0 : await workerHeapUsed(runtime);
-  return mainHeapUsed() + workers;
+  return { bytes, gc: false };
 }
 
 function round(value: number, digits: number): number {
