@@ -115,3 +115,27 @@ describe('GroupCommit', () => {
     expect(idle).toBe(true);
   });
 });
+
+describe('GroupCommit with flushAtOps', () => {
+  it('starts a write as soon as enough ops wait, and groups the rest of the turn behind it', async () => {
+    const writes: string[][] = [];
+    const gates: Gate[] = [];
+    const gc = new GroupCommit(
+      (ops) => {
+        writes.push(names(ops));
+        const g = gate();
+        gates.push(g);
+        return g.promise;
+      },
+      { mapError: (e) => e as Error, onBatchFailed: (_s, e) => e },
+      { flushAtOps: 2 },
+    );
+    const done = ['a', 'b', 'c', 'd'].map((k) => gc.enqueue(k, [put(k)]));
+    expect(writes).toEqual([['a', 'b']]); // synchronously, before the turn ended
+    gates[0]!.open();
+    while (gates.length < 2) await new Promise((r) => setImmediate(r));
+    expect(writes[1]).toEqual(['c', 'd']);
+    gates[1]!.open();
+    await Promise.all(done);
+  });
+});

@@ -12,7 +12,8 @@ export type BatchWriter = (ops: BatchOp[]) => Promise<void>;
 interface Entry {
   readonly sessionId: string;
   readonly ops: BatchOp[];
-  resolve(): void;
+  readonly result: unknown;
+  resolve(result: unknown): void;
   reject(err: unknown): void;
 }
 
@@ -33,23 +34,43 @@ export interface GroupCommitStats {
   ops: number;
 }
 
+export interface GroupCommitOptions {
+  /**
+   * Start a write as soon as this many ops wait and no write is in flight, instead of at the end of the turn.
+   * The rest of the turn's appends are then prepared (validated, encoded) while that write is on disk:
+   * CPU and I/O overlap instead of taking turns.
+   */
+  flushAtOps?: number;
+}
+
 export class GroupCommit {
   private pending: Entry[] = [];
+  private pendingOps = 0;
   private scheduled = false;
   private inFlight = false;
   private idleWaiters: Array<() => void> = [];
   readonly stats: GroupCommitStats = { batches: 0, entries: 0, ops: 0 };
 
+  private readonly flushAtOps: number;
+
   constructor(
     private readonly write: BatchWriter,
     private readonly hooks: GroupCommitHooks,
-  ) {}
+    opts: GroupCommitOptions = {},
+  ) {
+    this.flushAtOps = opts.flushAtOps ?? Number.POSITIVE_INFINITY;
+  }
 
-  /** Queues `ops` (one atomic unit) and resolves once the batch holding them is written. */
-  enqueue(sessionId: string, ops: BatchOp[]): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.pending.push({ sessionId, ops, resolve, reject });
-      this.schedule();
+  /**
+   * Queues `ops` (one atomic unit) and resolves with `result` once the batch holding them is written (the
+   * result rides along so that an append costs one promise, not two).
+   */
+  enqueue<T = void>(sessionId: string, ops: BatchOp[], result?: T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ sessionId, ops, result, resolve: resolve as (r: unknown) => void, reject });
+      this.pendingOps += ops.length;
+      if (!this.inFlight && this.pendingOps >= this.flushAtOps) this.flush();
+      else this.schedule();
     });
   }
 
@@ -70,6 +91,7 @@ export class GroupCommit {
     // issued by many sessions' continuations in the same turn land in the same batch.
     setImmediate(() => {
       this.scheduled = false;
+      if (this.inFlight) return; // an eager flush got there first; settle() takes over
       this.flush();
     });
   }
@@ -81,6 +103,7 @@ export class GroupCommit {
       return;
     }
     this.pending = [];
+    this.pendingOps = 0;
     this.inFlight = true;
     let ops: BatchOp[];
     if (group.length === 1) {
@@ -107,7 +130,7 @@ export class GroupCommit {
   private settle(group: Entry[], failure: unknown): void {
     this.inFlight = false;
     if (failure === undefined) {
-      for (const e of group) e.resolve();
+      for (const e of group) e.resolve(e.result);
     } else {
       const err = this.hooks.mapError(failure);
       const sessions = new Set(group.map((e) => e.sessionId));
@@ -116,13 +139,14 @@ export class GroupCommit {
       const dependents: Entry[] = [];
       for (const e of this.pending) (sessions.has(e.sessionId) ? dependents : keep).push(e);
       this.pending = keep;
+      this.pendingOps = keep.reduce((n, e) => n + e.ops.length, 0);
       for (const e of group) e.reject(err);
       for (const e of dependents) e.reject(dependentErr);
     }
     // Resolutions run their continuations as microtasks; the next flush comes after them (setImmediate), so the
     // appends those continuations issue join the next batch.
-    if (this.pending.length > 0) this.schedule();
-    else this.notifyIdle();
+    if (this.pending.length === 0) this.notifyIdle();
+    else this.schedule();
   }
 
   private notifyIdle(): void {

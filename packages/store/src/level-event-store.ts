@@ -63,6 +63,12 @@ export interface LevelEventStoreOptions {
   validateEvent?: EventValidator;
   /** Clock for catalog times (ms since epoch); default `Date.now`. Injected by tests. */
   now?: () => number;
+  /**
+   * Group-commit tuning: start a batch write as soon as this many operations wait (and none is in flight)
+   * instead of at the end of the event-loop turn, so the rest of the turn's appends are prepared while it is
+   * on disk. Default: end of turn only.
+   */
+  flushAtOps?: number;
 }
 
 /** Per-session cache: the hot path of `append` reads nothing from disk. */
@@ -99,6 +105,7 @@ export class LevelEventStore implements SessionStore {
     readonly durability: Durability,
     private readonly validate: EventValidator,
     private readonly now: () => number,
+    flushAtOps: number | undefined,
   ) {
     const sync = durability === 'fsync';
     // A chained batch, not db.batch(array): abstract-level normalises every op of an array batch on the main
@@ -111,16 +118,20 @@ export class LevelEventStore implements SessionStore {
       }
       return batch.write({ sync });
     };
-    this.commit = new GroupCommit(write, {
-      mapError: (err) => toStoreError(err, 'write'),
-      onBatchFailed: (sessions, err) => {
-        // The cached seq/catalog of these sessions counted the lost writes: forget them, reload from disk.
-        for (const id of sessions) this.states.delete(id);
-        return new StoreError('IO', `an earlier write of this session failed: ${err.message}`, {
-          cause: err,
-        });
+    this.commit = new GroupCommit(
+      write,
+      {
+        mapError: (err) => toStoreError(err, 'write'),
+        onBatchFailed: (sessions, err) => {
+          // The cached seq/catalog of these sessions counted the lost writes: forget them, reload from disk.
+          for (const id of sessions) this.states.delete(id);
+          return new StoreError('IO', `an earlier write of this session failed: ${err.message}`, {
+            cause: err,
+          });
+        },
       },
-    });
+      flushAtOps === undefined ? {} : { flushAtOps },
+    );
   }
 
   /**
@@ -143,6 +154,7 @@ export class LevelEventStore implements SessionStore {
       durability,
       opts.validateEvent ?? defaultEventValidator,
       opts.now ?? Date.now,
+      opts.flushAtOps,
     );
     try {
       await store.checkFormat(path);
@@ -184,24 +196,48 @@ export class LevelEventStore implements SessionStore {
     });
   }
 
-  async append(sessionId: string, events: SessionEvent[], opts?: AppendOptions): Promise<number[]> {
-    this.assertOpen();
-    checkSessionId(sessionId);
-    const expected = opts?.expectedNextSeq;
-    if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
-    const valid = validateBatch(sessionId, events, this.validate);
-    // spec §9.1 / issue 3: encode every event once, before touching any state, so a value JSON cannot hold
-    // rejects this append only.
-    const values = encodeEvents(sessionId, valid);
-    let st = this.states.get(sessionId);
-    if (st === undefined) {
-      const loaded = await this.loadState(sessionId);
+  append(sessionId: string, events: SessionEvent[], opts?: AppendOptions): Promise<number[]> {
+    // Not async: a cached session goes from call to enqueued batch entry synchronously, with one promise.
+    try {
       this.assertOpen();
-      if (loaded === null) throw sessionNotFound(sessionId);
-      st = loaded;
+      checkSessionId(sessionId);
+      const expected = opts?.expectedNextSeq;
+      if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
+      const valid = validateBatch(sessionId, events, this.validate);
+      // issue 3: encode every event once, before touching any state, so a value JSON cannot hold rejects
+      // this append only.
+      const values = encodeEvents(sessionId, valid);
+      const st = this.states.get(sessionId);
+      if (st === undefined) return this.appendAfterLoad(sessionId, valid, values, expected);
+      return this.enqueueAppend(sessionId, st, valid, values, expected);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    // From here to enqueue is synchronous: the check and the seq assignment cannot interleave with another
-    // append of the same session.
+  }
+
+  private async appendAfterLoad(
+    sessionId: string,
+    valid: SessionEvent[],
+    values: Buffer[],
+    expected: number | undefined,
+  ): Promise<number[]> {
+    const st = await this.loadState(sessionId);
+    this.assertOpen();
+    if (st === null) throw sessionNotFound(sessionId);
+    return this.enqueueAppend(sessionId, st, valid, values, expected);
+  }
+
+  /**
+   * Synchronous from the check to the enqueue, so the expectedNextSeq check and the seq assignment cannot
+   * interleave with another append of the same session; uses only the cache (no read on the hot path).
+   */
+  private enqueueAppend(
+    sessionId: string,
+    st: SessionState,
+    valid: SessionEvent[],
+    values: Buffer[],
+    expected: number | undefined,
+  ): Promise<number[]> {
     if (expected !== undefined && expected !== st.nextSeq) {
       throw new StoreError(
         'SEQUENCE_CONFLICT',
@@ -212,7 +248,7 @@ export class LevelEventStore implements SessionStore {
     const first = st.nextSeq;
     const n = valid.length;
     const seqs = new Array<number>(n);
-    if (n === 0) return seqs;
+    if (n === 0) return Promise.resolve(seqs);
     const ops: BatchOp[] = new Array(n);
     for (let i = 0; i < n; i++) {
       seqs[i] = first + i;
@@ -236,8 +272,7 @@ export class LevelEventStore implements SessionStore {
       ops.push({ type: 'put', key: configKey(st.prefix), value: encodeJson(update.config) });
     }
     st.nextSeq = first + n;
-    await this.commit.enqueue(sessionId, ops);
-    return seqs;
+    return this.commit.enqueue(sessionId, ops, seqs);
   }
 
   loadEvents(sessionId: string): Promise<StoredEvent[]> {

@@ -428,7 +428,7 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
       it('counts messages, tracks the last model and title, and bumps updatedAt', async () => {
         const created = clock.t;
         await store.createSession('s1');
-        clock.advance(10);
+        clock.advance(10_000);
         await store.append('s1', [
           sessionCreated({ title: 'first', metadata: { tenant: 'evil', src: 'cfg' } }),
         ]);
@@ -437,12 +437,12 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
         expect(s?.lastModel).toBeUndefined();
         expect((await store.getSessionConfig('s1'))?.title).toBe('first');
 
-        clock.advance(10);
+        clock.advance(10_000);
         await store.append('s1', [userMessage('q'), assistantMessage('a', OTHER)]);
         s = await store.getSessionSummary('s1');
         expect(s).toMatchObject({ messageCount: 2, lastModel: 'anthropic/claude-x', updatedAt: clock.t });
 
-        clock.advance(10);
+        clock.advance(10_000);
         await store.append('s1', [toolCallStarted(SIM)]);
         expect((await store.getSessionSummary('s1'))?.lastModel).toBe('simulated/sim');
         await store.append('s1', [usageUpdated(OTHER)]);
@@ -462,7 +462,7 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
       it('does not bump updatedAt for events outside §9.3', async () => {
         await store.createSession('s1');
         const before = clock.t;
-        clock.advance(50);
+        clock.advance(50_000);
         await store.append('s1', [operationStarted()]);
         expect((await store.getSessionSummary('s1'))?.updatedAt).toBe(before);
       });
@@ -478,10 +478,22 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
         ).toEqual([]);
       });
 
+      it('keeps catalog times to whole seconds (spec notation: "now" is whole seconds)', async () => {
+        clock.t = 1_700_000_000_999;
+        await store.createSession('s1');
+        expect(await store.getSessionSummary('s1')).toMatchObject({
+          createdAt: 1_700_000_000_000,
+          updatedAt: 1_700_000_000_000,
+        });
+        clock.t = 1_700_000_001_500;
+        await store.append('s1', [userMessage('x')]);
+        expect((await store.getSessionSummary('s1'))?.updatedAt).toBe(1_700_000_001_000);
+      });
+
       it('keeps updatedAt monotonic when the clock goes backwards', async () => {
         await store.createSession('s1');
         const t0 = clock.t;
-        clock.t -= 1000;
+        clock.t -= 5000;
         await store.append('s1', [userMessage('x')]);
         expect((await store.getSessionSummary('s1'))?.updatedAt).toBe(t0);
       });

@@ -96,11 +96,11 @@ export function operationStarted(): SessionEvent {
   return valid({ type: 'OperationStarted', opId: nextId('op'), kind: { type: 'AgentLoop' } });
 }
 
-/** A settable clock for catalog times. */
+/** A settable clock for catalog times (which have whole-second resolution, so steps default to 1 s). */
 export class TestClock {
-  constructor(public t = 1_000_000) {}
+  constructor(public t = 1_700_000_000_000) {}
   readonly now = (): number => this.t;
-  advance(ms = 1): number {
+  advance(ms = 1000): number {
     this.t += ms;
     return this.t;
   }
