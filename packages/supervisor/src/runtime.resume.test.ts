@@ -32,6 +32,7 @@ describe.each(SHARD_MODES)('Runtime resume (shards: %i)', (shards) => {
     const log = await EventLog.open(rt, id);
     const t = await rt.submitUserInput(id, 'before');
     await log.waitFor('OperationCompleted', (e) => e.opId === t.opId);
+    await log.waitFor('SessionConfigUpdated'); // the title, which may land after the turn completes
     await log.close();
     const before = await rt.getSessionState(id);
     await rt.suspendSession(id);
@@ -57,6 +58,7 @@ describe.each(SHARD_MODES)('Runtime resume (shards: %i)', (shards) => {
       const t = await rt.submitUserInput(id, `turn ${i}`);
       await log.waitFor('OperationCompleted', (e) => e.opId === t.opId);
     }
+    await log.waitFor('SessionConfigUpdated');
     await log.close();
     const before = await rt.getSessionState(id);
     await rt.suspendSession(id); // writes a snapshot (more than 5 events since the last)

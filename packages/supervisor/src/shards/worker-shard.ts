@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import {
   type HostCommand,
   type HostMessage,
+  MessageBatcher,
   type ShardHostOptions,
   WORKER_ENTRY,
 } from '@shoal/session-worker';
@@ -14,13 +15,17 @@ import type { ShardLink, ShardLinkEvents } from './shard-link.js';
 export class WorkerShard implements ShardLink {
   private terminating = false;
   private lastError: Error | undefined;
+  private readonly out: MessageBatcher<HostCommand>;
 
   private constructor(
     readonly index: number,
     private readonly worker: Worker,
     events: ShardLinkEvents,
   ) {
-    worker.on('message', (msg: HostMessage) => events.onMessage(index, msg));
+    this.out = new MessageBatcher((batch) => worker.postMessage(batch));
+    worker.on('message', (batch: HostMessage[]) => {
+      for (const msg of batch) events.onMessage(index, msg);
+    });
     worker.on('error', (err) => {
       this.lastError = err;
     });
@@ -33,8 +38,8 @@ export class WorkerShard implements ShardLink {
   static spawn(index: number, options: ShardHostOptions, events: ShardLinkEvents): Promise<WorkerShard> {
     const worker = new Worker(WORKER_ENTRY, { name: `shoal-shard-${index}` });
     return new Promise((resolve, reject) => {
-      const onReady = (msg: HostMessage) => {
-        if (msg.t !== 'ready') return;
+      const onReady = (batch: HostMessage[]) => {
+        if (!batch.some((m) => m.t === 'ready')) return;
         worker.off('message', onReady);
         worker.off('error', onError);
         resolve(new WorkerShard(index, worker, events));
@@ -45,12 +50,12 @@ export class WorkerShard implements ShardLink {
       };
       worker.on('message', onReady);
       worker.once('error', onError);
-      worker.postMessage({ t: 'init', options } satisfies HostCommand);
+      worker.postMessage([{ t: 'init', options }] satisfies HostCommand[]);
     });
   }
 
   send(cmd: HostCommand): void {
-    this.worker.postMessage(cmd);
+    this.out.send(cmd);
   }
 
   /** Test and chaos hook: the thread id, e.g. to verify a replacement. */

@@ -109,4 +109,4 @@ export function assistantText(e: Extract<SessionEvent, { type: 'AssistantMessage
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Every end-to-end test runs on the calling thread and on worker threads: same behaviour. */
-export const SHARD_MODES: number[] = (process.env.SHOAL_TEST_SHARDS ?? '0').split(',').map(Number);
+export const SHARD_MODES: number[] = (process.env.SHOAL_TEST_SHARDS ?? '0,2').split(',').map(Number);
