@@ -2,7 +2,7 @@
 //
 //   npx turbo run build && node bench/runtime/memory-bench.mjs [--sessions 10000] [--shards 0,2] [--idle-ms 200]
 //
-// Every (shards, phase) runs in its own child process (`node --expose-gc --require lib/heap-probe.cjs`), so
+// Every (shards, phase) runs in its own child process (`node --expose-gc --require lib/thread-probe.cjs`), so
 // each starts from a clean heap. In the child: a runtime on a temp LevelDB (buffered durability; memory does
 // not depend on it) with the instant simulated model; 20 warm-up sessions (one turn each, then deleted) so
 // that lazily compiled code is not charged to sessions; a baseline; then `sessions` sessions are created
@@ -110,7 +110,7 @@ if (process.argv.includes('--child')) {
 
 printMachine(`Memory: ${SESSIONS.toLocaleString('en-US')} idle sessions, resident and passivated`);
 const self = fileURLToPath(import.meta.url);
-const probe = fileURLToPath(new URL('./lib/heap-probe.cjs', import.meta.url));
+const probe = fileURLToPath(new URL('./lib/thread-probe.cjs', import.meta.url));
 const rows = [];
 const detail = [];
 for (const shards of SHARDS) {

@@ -1,45 +1,108 @@
 // Runtime benchmark (issue 5, item 2): user turns with the instant simulated model across many sessions,
 // for each shard count and durability mode, beside the raw postMessage baseline measured in the same run.
 //
-//   npx turbo run build && node bench/runtime/runtime-bench.mjs [--sessions 1000] [--turns 5]
-//     [--shards 1,2,4] [--durability fsync,buffered] [--baseline-seconds 2] [--no-baseline]
+//   npx turbo run build && node bench/runtime/runtime-bench.mjs [--sessions 1000] [--turns 10] [--warmup-turns 2]
+//     [--shards 0,1,2,4] [--durability fsync,buffered] [--baseline-seconds 2] [--no-baseline]
+//     [--profile-main <dir>]   (CPU profile of the main thread over the turn phase only)
 //
 // Per configuration: a fresh runtime on a fresh temp dataDir (LevelDB), `sessions` sessions created and
-// subscribed first; then every session runs `turns` turns one after the other, all sessions concurrently.
+// subscribed first; every session runs `warmup-turns` unmeasured turns (JIT warm-up; the first turn also
+// generates the title), then `turns` measured turns, one after the other, all sessions concurrently.
 // A turn = `submitUserInput(id, 'hello')` and waiting for that op's OperationCompleted on the session's event
 // subscription; its latency is measured from the submit to that delivery. Events/s counts every event
 // delivered to the subscriptions during the turn phase. Main ELU = performance.eventLoopUtilization() of
-// the main thread over the turn phase. Messages and batches per turn are counted on the worker ports.
+// the main thread over the turn phase; worker ELU = each shard worker's, read from the main thread. CPU
+// µs/turn = CPU time used over the turn phase ÷ turns, per OS thread (/proc/thread-self/stat, read by a
+// preloaded probe — the script re-runs itself with `--require lib/thread-probe.cjs`) and for the whole
+// process (process.cpuUsage: also LevelDB's libuv threads and V8's GC helpers). Unlike wall-clock
+// throughput, CPU per turn hardly depends on what else the shared machine runs. At 10,000 turns/s the
+// main thread's budget is 100 µs per turn and the process's 200 µs (2 cores). Messages and batches per turn are counted on the worker ports (over
+// the turn phase plus 300 ms for the last acknowledgements).
 //
 // Baseline: for the same worker count and the same number of requests in flight (= sessions), the closed
 // loop of transport-bench over raw postMessage, batched (arrays flushed per event-loop turn, as Shoal does)
 // and unbatched. "Allowed turns/s" = baseline messages/s ÷ the messages Shoal needed per turn.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Runtime } from '@shoal/supervisor';
-import { installPortCounter, portCounts, resetPortCounter } from './lib/port-counter.mjs';
-import { arg, fmt1, fmtInt, fmtMs, histogram, list, printMachine, recordMs, table } from './lib/report.mjs';
+import { mainCpuUs, probed, probeWorkers } from './lib/heap.mjs';
+import { installPortCounter, portCounts, resetPortCounter, workerElu } from './lib/port-counter.mjs';
+import {
+  arg,
+  fmt1,
+  fmtInt,
+  fmtMs,
+  histogram,
+  list,
+  printMachine,
+  recordMs,
+  reexecWith,
+  sleep,
+  table,
+} from './lib/report.mjs';
 import { pool, track } from './lib/sessions.mjs';
 import { drive, openTransport } from './lib/transport.mjs';
 
 const SESSIONS = Number(arg('sessions', '1000'));
-const TURNS = Number(arg('turns', '5'));
-const SHARDS = list('shards', '1,2,4').map(Number);
+const TURNS = Number(arg('turns', '10'));
+const WARMUP_TURNS = Number(arg('warmup-turns', '2'));
+const SHARDS = list('shards', '0,1,2,4').map(Number);
 const DURABILITY = list('durability', 'fsync,buffered');
 const BASELINE_MS = Number(arg('baseline-seconds', '2')) * 1000;
 const BASELINE = !process.argv.includes('--no-baseline');
 const DIR = arg('dir', os.tmpdir());
+// --profile-main <dir>: CPU-profile the main thread during the turn phase only (node:inspector)
+const PROFILE_MAIN = arg('profile-main', '');
 
+async function startProfile() {
+  const { Session } = await import('node:inspector');
+  const session = new Session();
+  session.connect();
+  const call = (method, params) =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))),
+    );
+  await call('Profiler.enable');
+  await call('Profiler.setSamplingInterval', { interval: 200 });
+  await call('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await call('Profiler.stop');
+      session.disconnect();
+      mkdirSync(PROFILE_MAIN, { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
+// Per-thread CPU time needs the thread probe in every thread: re-run with it preloaded if it is not.
+await reexecWith(['--require', fileURLToPath(new URL('./lib/thread-probe.cjs', import.meta.url))], probed);
 installPortCounter();
+
+/** CPU time so far (µs): main thread, each worker, whole process (incl. libuv and V8 helper threads). */
+async function cpuNow(workers) {
+  const w = await probeWorkers('cpu', workers);
+  const p = process.cpuUsage();
+  return { main: mainCpuUs(), workers: w.reduce((n, x) => n + x.cpuUs, 0), process: p.user + p.system };
+}
 
 async function baseline(workers) {
   const out = {};
   for (const mode of ['batched', 'raw']) {
     const t = await openTransport(mode, workers);
     await drive(t, { workers, inflight: SESSIONS, ms: 300 });
+    const c0 = await cpuNow(workers);
     out[mode] = await drive(t, { workers, inflight: SESSIONS, ms: BASELINE_MS });
+    const c1 = await cpuNow(workers);
+    const msgs = 2 * out[mode].count;
+    out[mode].cpuPerMsg = {
+      main: (c1.main - c0.main) / msgs,
+      workers: (c1.workers - c0.workers) / msgs,
+      process: (c1.process - c0.process) / msgs,
+    };
     await t.close();
   }
   return out;
@@ -62,10 +125,23 @@ async function runConfig(shards, durability) {
     const trackers = await Promise.all(ids.map((id) => track(runtime, id, counter)));
     const createMs = performance.now() - tc;
 
+    // Warm-up, not measured: lets V8 optimise the hot paths (in a cold process, JIT compilation on V8's
+    // helper threads costs more CPU than the turns themselves) and takes the first turn's title
+    // generation out of the measured turns.
+    await Promise.all(
+      trackers.map(async (tr) => {
+        for (let i = 0; i < WARMUP_TURNS; i++) await tr.turn('hello');
+      }),
+    );
+    await sleep(300);
+
     const h = histogram();
     resetPortCounter();
     counter.events = 0;
+    const cpu0 = await cpuNow(shards);
     const elu0 = performance.eventLoopUtilization();
+    const readWorkerElu = workerElu();
+    const profiler = PROFILE_MAIN ? await startProfile() : undefined;
     const t0 = performance.now();
     await Promise.all(
       trackers.map(async (tr) => {
@@ -78,7 +154,14 @@ async function runConfig(shards, durability) {
     );
     const elapsed = performance.now() - t0;
     const elu = performance.eventLoopUtilization(elu0).utilization;
+    const wElu = readWorkerElu();
+    const cpu1 = await cpuNow(shards);
+    if (profiler)
+      await profiler.stop(join(PROFILE_MAIN, `main-turns-shards${shards}-${durability}.cpuprofile`));
     const events = counter.events;
+    // A turn's last acknowledgements (and the title append) cross the ports after its OperationCompleted
+    // was delivered: let them land before counting messages.
+    await sleep(300);
     const ports = portCounts();
     await Promise.all(trackers.map((t) => t.close()));
     const turns = SESSIONS * TURNS;
@@ -95,6 +178,11 @@ async function runConfig(shards, durability) {
       p99: h.getValueAtPercentile(99),
       max: h.maxValue,
       elu,
+      wElu,
+      mainUsPerTurn: (elu * elapsed * 1000) / turns,
+      cpuMain: (cpu1.main - cpu0.main) / turns,
+      cpuWorkers: (cpu1.workers - cpu0.workers) / turns,
+      cpuProcess: (cpu1.process - cpu0.process) / turns,
       msgsPerTurn: ports.messages / turns,
       batchesPerTurn: ports.batches / turns,
       byType: Object.fromEntries(Object.entries(ports.byType).map(([k, v]) => [k, v / turns])),
@@ -133,6 +221,10 @@ console.log(
       'p99 ms',
       'max ms',
       'main ELU',
+      'worker ELU',
+      'CPU µs/turn: main',
+      'workers',
+      'process',
       'port msgs/turn',
       'port batches/turn',
       'create+subscribe s',
@@ -147,6 +239,10 @@ console.log(
       fmtMs(r.p99),
       fmtMs(r.max),
       fmt1(r.elu * 100, 0) + '%',
+      r.wElu.map((u) => fmt1(u * 100, 0) + '%').join(' ') || '—',
+      fmtInt(r.cpuMain),
+      r.shards === 0 ? '—' : fmtInt(r.cpuWorkers),
+      fmtInt(r.cpuProcess),
       fmt1(r.msgsPerTurn, 2),
       fmt1(r.batchesPerTurn, 3),
       fmt1(r.createMs / 1000, 1),
@@ -169,7 +265,9 @@ if (withPorts.length) {
 if (BASELINE && withPorts.length) {
   console.log(
     `\nRaw postMessage baseline in the same run: ${SESSIONS} requests in flight to the same number of workers; ` +
-      'allowed turns/s = baseline messages/s ÷ Shoal port messages per turn.\n',
+      'allowed turns/s = baseline messages/s ÷ Shoal port messages per turn. The CPU columns: CPU time the ' +
+      "batched baseline spends on as many messages as one Shoal turn sends, and its ratio to Shoal's CPU per turn " +
+      '(a wall-clock-free version of the same comparison).\n',
   );
   const rows = [];
   for (const r of withPorts) {
@@ -187,6 +285,9 @@ if (BASELINE && withPorts.length) {
       fmtInt(r.turnsPerSec),
       fmt1(r.turnsPerSec / allowedBatched, 2) + 'x',
       fmt1(r.turnsPerSec / allowedRaw, 2) + 'x',
+      fmt1(b.batched.cpuPerMsg.process * r.msgsPerTurn, 1),
+      fmt1(b.batched.cpuPerMsg.main * r.msgsPerTurn, 1),
+      fmt1((b.batched.cpuPerMsg.process * r.msgsPerTurn) / r.cpuProcess, 2) + 'x',
     ]);
   }
   console.log(
@@ -202,6 +303,9 @@ if (BASELINE && withPorts.length) {
         'Shoal turns/s',
         'Shoal ÷ batched',
         'Shoal ÷ unbatched',
+        'batched CPU µs for one turn’s msgs: process',
+        'main',
+        'CPU ratio (batched ÷ Shoal, process)',
       ],
       rows,
     ),

@@ -54,6 +54,7 @@ for (const file of files) {
   }
   const idle = fn.get('(idle)') ?? 0;
   const busy = total - idle;
+  if (busy < 100_000) continue; // e.g. the launcher process of a script that re-runs itself with a preload
   console.log(
     `\n#### ${basename(file)}: ${fmt1(total / 1e6, 2)} s sampled, ${fmt1(busy / 1e6, 2)} s not idle (${fmt1((busy / total) * 100, 0)}%)\n`,
   );

@@ -1,11 +1,14 @@
-// Main-thread side of heap-probe.cjs: garbage-collect and read the heap of the main thread and of every
-// worker thread that has the probe.
+// Main-thread side of thread-probe.cjs: garbage-collect and read the heap, or read the CPU time, of the main
+// thread and of every worker thread that has the probe.
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { BroadcastChannel } from 'node:worker_threads';
 import { sleep } from './report.mjs';
 
 let req = 0;
+
+/** true when this process was started with --require thread-probe.cjs */
+export const probed = () => typeof globalThis.__shoalThreadCpuUs === 'function';
 
 /** Full GC on the main thread, then its used heap (bytes). */
 export async function mainHeap() {
@@ -17,27 +20,32 @@ export async function mainHeap() {
   return v8.getHeapStatistics().used_heap_size;
 }
 
-/** Asks every probed worker to GC and report; waits for `expected` answers (or `timeoutMs`). */
-export async function workerHeaps(expected, timeoutMs = 10_000) {
+/** CPU time (µs) used so far by the main thread. */
+export const mainCpuUs = () => globalThis.__shoalThreadCpuUs();
+
+/** Asks every probed worker for `what` ('heap' | 'cpu'); waits for `expected` answers (or `timeoutMs`). */
+export async function probeWorkers(what, expected, timeoutMs = 10_000) {
   if (expected === 0) return [];
-  const channel = new BroadcastChannel('shoal-bench-heap');
+  const channel = new BroadcastChannel('shoal-bench-probe');
   const id = ++req;
   const answers = new Map();
   const t0 = performance.now();
   await new Promise((resolve, reject) => {
     channel.onmessage = ({ data }) => {
-      if (data?.t !== 'heap' || data.req !== id) return;
+      if (data?.t !== 'probe' || data.req !== id) return;
       answers.set(data.threadId, data);
       if (answers.size >= expected) resolve();
     };
-    channel.postMessage({ t: 'heap?', req: id });
+    channel.postMessage({ t: 'probe?', what, req: id });
     const timer = setInterval(() => {
-      if (performance.now() - t0 > timeoutMs) {
-        clearInterval(timer);
-        reject(new Error(`only ${answers.size} of ${expected} workers answered the heap probe`));
-      }
       if (answers.size >= expected) clearInterval(timer);
+      else if (performance.now() - t0 > timeoutMs) {
+        clearInterval(timer);
+        reject(new Error(`only ${answers.size} of ${expected} workers answered the ${what} probe`));
+      }
     }, 50);
   }).finally(() => channel.close());
   return [...answers.values()].sort((a, b) => a.threadId - b.threadId);
 }
+
+export const workerHeaps = (expected) => probeWorkers('heap', expected);

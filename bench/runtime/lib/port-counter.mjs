@@ -5,6 +5,8 @@
 import { Worker } from 'node:worker_threads';
 
 const counts = { batchesOut: 0, batchesIn: 0, out: new Map(), in: new Map() };
+/** every live Worker seen posting or receiving (for worker.performance.eventLoopUtilization()) */
+const workers = new Set();
 let installed = false;
 
 function tally(map, payload) {
@@ -20,13 +22,16 @@ export function installPortCounter() {
   installed = true;
   const post = Worker.prototype.postMessage;
   Worker.prototype.postMessage = function (payload, transfer) {
+    workers.add(this);
     counts.batchesOut++;
     tally(counts.out, payload);
     return post.call(this, payload, transfer);
   };
   const emit = Worker.prototype.emit;
   Worker.prototype.emit = function (event, payload, ...rest) {
+    if (event === 'exit') workers.delete(this);
     if (event === 'message') {
+      workers.add(this);
       counts.batchesIn++;
       tally(counts.in, payload);
     }
@@ -54,4 +59,14 @@ export function portCounts() {
     messages += n;
   }
   return { batches: counts.batchesOut + counts.batchesIn, messages, byType };
+}
+
+/** Starts measuring every known worker's event-loop utilisation; call the result to read it. */
+export function workerElu() {
+  const start = new Map([...workers].map((w) => [w, w.performance.eventLoopUtilization()]));
+  return () =>
+    [...start]
+      .filter(([w]) => workers.has(w))
+      .sort(([a], [b]) => a.threadId - b.threadId)
+      .map(([w, e0]) => w.performance.eventLoopUtilization(e0).utilization);
 }

@@ -65,7 +65,7 @@ export function commandLine() {
   return `node ${flags}${relative(process.cwd(), process.argv[1])} ${process.argv.slice(2).join(' ')}`.trim();
 }
 
-export function printMachine(title, command = commandLine()) {
+export function printMachine(title, command = process.env.SHOAL_BENCH_COMMAND ?? commandLine()) {
   const m = machine();
   console.log(`### ${title}\n`);
   console.log(`Command (from \`${process.cwd()}\`): \`${command}\`  `);
@@ -75,3 +75,16 @@ export function printMachine(title, command = commandLine()) {
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Re-runs this script in a child process with `extraArgs` node flags (e.g. the thread probe preload) unless
+ * `ready()` says they are already in effect; the child prints the command the user typed.
+ */
+export async function reexecWith(extraArgs, ready) {
+  if (ready()) return;
+  const { spawnSync } = await import('node:child_process');
+  const args = [...process.execArgv, ...extraArgs, process.argv[1], ...process.argv.slice(2)];
+  const env = { ...process.env, SHOAL_BENCH_COMMAND: process.env.SHOAL_BENCH_COMMAND ?? commandLine() };
+  const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
+  process.exit(r.status ?? 1);
+}
