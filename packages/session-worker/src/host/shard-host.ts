@@ -6,6 +6,7 @@ import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interp
 import { createLogger } from '../logging/logger.js';
 import { HostError, toWireError } from '../protocol/host-error.js';
 import type { HostCommand, HostMessage } from '../protocol/messages.js';
+import type { ModelProvider } from '../providers/model-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { PortStoreClient } from '../store-client/port-store-client.js';
 import type { ShardStore } from '../store-client/shard-store.js';
@@ -41,6 +42,8 @@ export class ShardHost {
     private readonly options: ShardHostOptions,
     store?: ShardStore,
     logger?: Logger,
+    /** in-process only (never sent over a port): extra providers, e.g. test doubles; see ProviderRegistry */
+    extraProviders: readonly ModelProvider[] = [],
   ) {
     this.logger = logger ?? createLogger(options.logLevel, { shard: options.shardIndex });
     if (store) this.store = store;
@@ -50,7 +53,7 @@ export class ShardHost {
     }
     this.deltas = new BatchingDeltaSink((sessionId, deltas) => this.post({ t: 'deltas', sessionId, deltas }));
     this.interpreterEnv = {
-      providers: new ProviderRegistry(options.providers),
+      providers: new ProviderRegistry(options.providers, extraProviders),
       tools: new ToolExecutor(),
       deps: systemDeps,
       logger: this.logger,
