@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Runtime } from '@shoal/supervisor';
 import { mainHeap, workerHeaps } from './lib/heap.mjs';
-import { arg, fmt1, fmtInt, list, printMachine, sleep, table } from './lib/report.mjs';
+import { arg, fmt1, fmtInt, list, printLoadAtEnd, printMachine, sleep, table } from './lib/report.mjs';
 import { pool, track } from './lib/sessions.mjs';
 
 const SESSIONS = Number(arg('sessions', '10000'));
@@ -179,3 +179,4 @@ console.log(
     detail,
   ),
 );
+printLoadAtEnd();

@@ -20,7 +20,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Runtime } from '@shoal/supervisor';
-import { arg, fmt1, fmtInt, list, median, printMachine, table } from './lib/report.mjs';
+import { arg, fmt1, fmtInt, list, median, printLoadAtEnd, printMachine, table } from './lib/report.mjs';
 import { track } from './lib/sessions.mjs';
 
 const EVENTS = Number(arg('events', '10000'));
@@ -166,3 +166,4 @@ console.log(
     rows,
   ),
 );
+printLoadAtEnd();

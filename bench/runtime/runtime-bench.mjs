@@ -37,6 +37,7 @@ import {
   fmtMs,
   histogram,
   list,
+  printLoadAtEnd,
   printMachine,
   recordMs,
   reexecWith,
@@ -311,3 +312,4 @@ if (BASELINE && withPorts.length) {
     ),
   );
 }
+printLoadAtEnd();

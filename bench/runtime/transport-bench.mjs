@@ -8,7 +8,17 @@
 // `reply`. Closed loop: K clients, client c uses worker c % W and keeps one request in flight. Every cell
 // runs all modes alternately `repeat` times (after a warm-up) and reports the median run by throughput,
 // with that run's p50/p99 round-trip latency and the main thread's event-loop utilisation.
-import { arg, fmt1, fmtInt, fmtMs, list, median, printMachine, table } from './lib/report.mjs';
+import {
+  arg,
+  fmt1,
+  fmtInt,
+  fmtMs,
+  list,
+  median,
+  printLoadAtEnd,
+  printMachine,
+  table,
+} from './lib/report.mjs';
 import { dispatchMessage, drive, MODE_NOTES, MODES, openTransport } from './lib/transport.mjs';
 
 const SECONDS = Number(arg('seconds', '1'));
@@ -82,3 +92,4 @@ for (const workers of WORKERS) {
 }
 if (rel.length)
   console.log(`\n${table(['transport', 'workers', 'in flight', 'throughput vs batched'], rel)}`);
+printLoadAtEnd();

@@ -88,3 +88,13 @@ export async function reexecWith(extraArgs, ready) {
   const r = spawnSync(process.execPath, args, { stdio: 'inherit', env });
   process.exit(r.status ?? 1);
 }
+
+/** The shared machine's load average, printed after a benchmark so readers can judge its numbers. */
+export function printLoadAtEnd() {
+  console.log(
+    `\nLoad average at end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (${os.availableParallelism()} CPUs)`,
+  );
+}
