@@ -90,7 +90,7 @@ export async function runLoad(
   }
 
   let shardCount = 0;
-  let phasesMs = { start: 0, create: 0, turns: 0, shutdown: 0 };
+  let phasesMs = { start: performance.now() - tStart, create: 0, turns: 0, shutdown: 0 };
   let heapCreated = 0;
   let heapAfterTurns = 0;
   let heapGc = forceGc() !== null;
@@ -100,7 +100,6 @@ export async function runLoad(
     heapGc &&= workerBaseline.gc;
     const baseline = baselineMain + workerBaseline.bytes;
     const tCreate = performance.now();
-    phasesMs.start = tCreate - tStart;
 
     phase = 'creating';
     progress();
