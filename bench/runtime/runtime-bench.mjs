@@ -12,11 +12,13 @@
 // subscription; its latency is measured from the submit to that delivery. Events/s counts every event
 // delivered to the subscriptions during the turn phase. Main ELU = performance.eventLoopUtilization() of
 // the main thread over the turn phase; worker ELU = each shard worker's, read from the main thread. CPU
-// µs/turn = CPU time used over the turn phase ÷ turns, per OS thread (/proc/thread-self/stat, read by a
+// µs/turn = CPU time used over the turn phase ÷ turns, per OS thread (/proc/thread-self/schedstat, read by a
 // preloaded probe — the script re-runs itself with `--require lib/thread-probe.cjs`) and for the whole
 // process (process.cpuUsage: also LevelDB's libuv threads and V8's GC helpers). Unlike wall-clock
 // throughput, CPU per turn hardly depends on what else the shared machine runs. At 10,000 turns/s the
-// main thread's budget is 100 µs per turn and the process's 200 µs (2 cores). Messages and batches per turn are counted on the worker ports (over
+// main thread's budget is 100 µs per turn and the process's 200 µs (2 cores). "Cores used" = process CPU
+// time ÷ wall time. Run-queue wait = time our threads were ready to run but waited for a CPU (schedstat):
+// on a shared machine this is what the other tenants (and our own extra threads) cost us. Messages and batches per turn are counted on the worker ports (over
 // the turn phase plus 300 ms for the last acknowledgements).
 //
 // Baseline: for the same worker count and the same number of requests in flight (= sessions), the closed
@@ -28,7 +30,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Runtime } from '@shoal/supervisor';
-import { mainCpuUs, probed, probeWorkers } from './lib/heap.mjs';
+import { mainSched, probed, probeWorkers, processSched } from './lib/heap.mjs';
 import { installPortCounter, portCounts, resetPortCounter, workerElu } from './lib/port-counter.mjs';
 import {
   arg,
@@ -83,11 +85,22 @@ async function startProfile() {
 await reexecWith(['--require', fileURLToPath(new URL('./lib/thread-probe.cjs', import.meta.url))], probed);
 installPortCounter();
 
-/** CPU time so far (µs): main thread, each worker, whole process (incl. libuv and V8 helper threads). */
+/**
+ * CPU time so far (µs) of the main thread, the workers (sum) and the whole process (incl. libuv and V8
+ * helper threads), and the time the main thread and all threads waited in the run queue for a CPU.
+ */
 async function cpuNow(workers) {
   const w = await probeWorkers('cpu', workers);
   const p = process.cpuUsage();
-  return { main: mainCpuUs(), workers: w.reduce((n, x) => n + x.cpuUs, 0), process: p.user + p.system };
+  const [main, mainWait] = mainSched();
+  const [, processWait] = processSched();
+  return {
+    main,
+    mainWait,
+    workers: w.reduce((n, x) => n + x.cpuUs, 0),
+    process: p.user + p.system,
+    processWait,
+  };
 }
 
 async function baseline(workers) {
@@ -184,6 +197,9 @@ async function runConfig(shards, durability) {
       cpuMain: (cpu1.main - cpu0.main) / turns,
       cpuWorkers: (cpu1.workers - cpu0.workers) / turns,
       cpuProcess: (cpu1.process - cpu0.process) / turns,
+      waitMain: (cpu1.mainWait - cpu0.mainWait) / turns,
+      waitProcess: (cpu1.processWait - cpu0.processWait) / turns,
+      cores: (cpu1.process - cpu0.process) / (elapsed * 1000),
       msgsPerTurn: ports.messages / turns,
       batchesPerTurn: ports.batches / turns,
       byType: Object.fromEntries(Object.entries(ports.byType).map(([k, v]) => [k, v / turns])),
@@ -226,6 +242,9 @@ console.log(
       'CPU µs/turn: main',
       'workers',
       'process',
+      'cores used',
+      'run-queue wait µs/turn: main',
+      'all threads',
       'port msgs/turn',
       'port batches/turn',
       'create+subscribe s',
@@ -244,6 +263,9 @@ console.log(
       fmtInt(r.cpuMain),
       r.shards === 0 ? '—' : fmtInt(r.cpuWorkers),
       fmtInt(r.cpuProcess),
+      fmt1(r.cores, 2),
+      fmtInt(r.waitMain),
+      fmtInt(r.waitProcess),
       fmt1(r.msgsPerTurn, 2),
       fmt1(r.batchesPerTurn, 3),
       fmt1(r.createMs / 1000, 1),

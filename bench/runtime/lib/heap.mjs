@@ -1,5 +1,6 @@
 // Main-thread side of thread-probe.cjs: garbage-collect and read the heap, or read the CPU time, of the main
 // thread and of every worker thread that has the probe.
+import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { BroadcastChannel } from 'node:worker_threads';
@@ -8,7 +9,7 @@ import { sleep } from './report.mjs';
 let req = 0;
 
 /** true when this process was started with --require thread-probe.cjs */
-export const probed = () => typeof globalThis.__shoalThreadCpuUs === 'function';
+export const probed = () => typeof globalThis.__shoalThreadSched === 'function';
 
 /** Full GC on the main thread, then its used heap (bytes). */
 export async function mainHeap() {
@@ -20,8 +21,22 @@ export async function mainHeap() {
   return v8.getHeapStatistics().used_heap_size;
 }
 
-/** CPU time (µs) used so far by the main thread. */
-export const mainCpuUs = () => globalThis.__shoalThreadCpuUs();
+/** `[cpuUs, waitUs]` of the main thread so far (see thread-probe.cjs). */
+export const mainSched = () => globalThis.__shoalThreadSched();
+
+/** Sum over every thread of this process of `[cpuUs, waitUs]` (/proc/self/task/<tid>/schedstat). */
+export function processSched() {
+  let cpu = 0;
+  let wait = 0;
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const [c, w] = readFileSync(`/proc/self/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      cpu += c / 1000;
+      wait += w / 1000;
+    } catch {} // the thread exited meanwhile
+  }
+  return [cpu, wait];
+}
 
 /** Asks every probed worker for `what` ('heap' | 'cpu'); waits for `expected` answers (or `timeoutMs`). */
 export async function probeWorkers(what, expected, timeoutMs = 10_000) {

@@ -2,25 +2,26 @@
 // every worker thread, so each of the runtime's shard workers gets a probe that answers on a BroadcastChannel
 // (not on the worker's parent port, which belongs to the runtime). It touches nothing else.
 // - `{ t: 'probe?', what: 'heap' }`: two full GCs in that isolate (needs --expose-gc), then its V8 heap stats;
-// - `{ t: 'probe?', what: 'cpu' }`: the CPU time this OS thread has used (user + system, from
-//   /proc/thread-self/stat, in µs; clock-tick resolution, usually 10 ms).
+// - `{ t: 'probe?', what: 'cpu' }`: the CPU time this OS thread has used and the time it waited for a CPU
+//   (µs, from /proc/thread-self/schedstat).
 const { BroadcastChannel, isMainThread, threadId } = require('node:worker_threads');
 const { readFileSync } = require('node:fs');
 const v8 = require('node:v8');
 
-const TICK_US = 10_000; // CLK_TCK = 100 on Linux
-
-/** CPU time (µs) used so far by the calling OS thread, or NaN where /proc is unavailable. */
-function threadCpuUs() {
+/**
+ * `[cpuUs, waitUs]` of the calling OS thread so far, from /proc/thread-self/schedstat: time on a CPU, and
+ * time spent runnable but waiting for a CPU (run-queue delay: what other threads and processes cost it).
+ * NaNs where /proc is unavailable.
+ */
+function threadSched() {
   try {
-    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_US;
+    const [cpuNs, waitNs] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return [cpuNs / 1000, waitNs / 1000];
   } catch {
-    return Number.NaN;
+    return [Number.NaN, Number.NaN];
   }
 }
-globalThis.__shoalThreadCpuUs = threadCpuUs;
+globalThis.__shoalThreadSched = threadSched;
 
 if (!isMainThread) {
   const channel = new BroadcastChannel('shoal-bench-probe');
@@ -40,7 +41,7 @@ if (!isMainThread) {
         totalHeapSize: s.total_heap_size,
       });
     } else {
-      reply.cpuUs = threadCpuUs();
+      [reply.cpuUs, reply.waitUs] = threadSched();
     }
     channel.postMessage(reply);
   };
