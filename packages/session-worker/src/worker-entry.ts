@@ -21,6 +21,13 @@ port.on('message', (batch: HostCommand[]) => {
       post({ t: 'ready' });
       continue;
     }
+    if (cmd.t === 'chaos') {
+      if (cmd.how === 'exit') process.exit(70);
+      setImmediate(() => {
+        throw new Error('chaos: simulated uncaught error in a shard');
+      });
+      continue;
+    }
     if (!host) throw new Error(`shard received ${cmd.t} before init`);
     host.handle(cmd);
   }

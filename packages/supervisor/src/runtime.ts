@@ -518,27 +518,37 @@ export class Runtime {
     );
   }
 
-  /** A worker died: fail its in-flight commands with SESSION; its sessions resume on their next command. */
+  /**
+   * A worker died (it is being replaced by its WorkerShard): fail its in-flight commands with SESSION; its
+   * sessions are rebuilt from the store on their next command. Subscriber counts are sent again so the
+   * new thread knows which sessions are watched.
+   */
   private onShardExit(index: number, error: Error): void {
     const pending = this.pending[index]!;
     for (const p of pending.values()) {
       p.reject(
-        new RuntimeError('SESSION', `shard ${index} restarted: ${error.message}; the command may be retried`),
+        new RuntimeError(
+          'SESSION',
+          `shard ${index} restarted (${error.message}); the command may be retried`,
+        ),
       );
     }
     pending.clear();
     for (const id of [...this.active]) if (this.shardFor(id) === index) this.active.delete(id);
     if (this.shuttingDown) return;
-    this.logger.error({ shard: index, err: error }, 'shard died; replacing it');
-    void WorkerShard.spawn(index, this.hostOptions(index), {
-      onMessage: (i, m) => this.onShardMessage(i, m),
-      onExit: (i, e) => this.onShardExit(i, e),
-    }).then(
-      (link) => {
-        this.shards[index] = link;
-      },
-      (err) => this.logger.fatal({ err, shard: index }, 'cannot replace a dead shard'),
-    );
+    this.logger.error({ shard: index, err: error }, 'shard died; it is being replaced');
+    for (const [sessionId, events, deltas] of this.hub.counts()) {
+      if (this.shardFor(sessionId) === index)
+        this.shards[index]!.send({ t: 'subscribers', sessionId, events, deltas });
+    }
+  }
+
+  /**
+   * Chaos-testing hook: makes shard `index`'s worker thread die as a real fault would (`'throw'`: an
+   * uncaught error; `'exit'`: `process.exit` from inside it). No effect with `shards: 0`.
+   */
+  debugCrashShard(index: number, how: 'throw' | 'exit' = 'throw'): void {
+    this.shards[index]?.send({ t: 'chaos', how });
   }
 
   // ---------------------------------------------------------------- helpers

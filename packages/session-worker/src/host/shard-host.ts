@@ -86,6 +86,7 @@ export class ShardHost {
   handle(cmd: HostCommand): void {
     switch (cmd.t) {
       case 'init':
+      case 'chaos':
         return;
       case 'storeReply':
         this.storeClient?.settle(

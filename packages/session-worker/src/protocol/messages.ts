@@ -20,6 +20,9 @@ export type HostCommand =
   | { t: 'storeReply'; id: number; ok: true; value: unknown }
   | { t: 'storeReply'; id: number; ok: false; error: WireError }
   | { t: 'stats'; id: number }
+  // Chaos testing: makes a worker thread die the way a real fault would (an uncaught error, or a tool
+  // calling process.exit by mistake). Ignored by an in-process host, which shares the caller's thread.
+  | { t: 'chaos'; how: 'throw' | 'exit' }
   | { t: 'shutdown'; id: number };
 
 export type HostMessage =

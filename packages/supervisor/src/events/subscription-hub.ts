@@ -52,6 +52,12 @@ export class SubscriptionHub {
     return sub;
   }
 
+  /** `[sessionId, eventSubscribers, deltaSubscribers]` for every watched session. */
+  *counts(): Iterable<[string, number, number]> {
+    const ids = new Set([...this.events.keys(), ...this.deltas.keys()]);
+    for (const id of ids) yield [id, this.events.get(id)?.size ?? 0, this.deltas.get(id)?.size ?? 0];
+  }
+
   /** End every subscription of a session (it was deleted). */
   endSession(sessionId: string): void {
     for (const s of this.events.get(sessionId) ?? []) s.end();
