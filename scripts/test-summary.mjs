@@ -8,12 +8,10 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-let files = 0;
 for (const ws of pkg.workspaces) {
   const report = join(root, ws, '.vitest-report.json');
   if (!existsSync(report)) continue;
   const r = JSON.parse(readFileSync(report, 'utf8'));
-  files += r.numTotalTestSuites ?? 0;
   passed += r.numPassedTests ?? 0;
   failed += r.numFailedTests ?? 0;
   skipped += (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);

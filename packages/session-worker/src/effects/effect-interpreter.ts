@@ -56,14 +56,17 @@ export class EffectInterpreter {
   run(effect: Effect): void {
     switch (effect.type) {
       case 'CallModel':
-        return this.callModel(effect);
+        this.callModel(effect);
+        return;
       case 'ExecuteTool':
-        return this.executeTool(effect);
+        this.executeTool(effect);
+        return;
       case 'RequestUserApproval':
         // Deliberate change 1: the reducer already emitted `ApprovalRequested` once; a client decides.
         return;
       case 'GenerateSessionTitle':
-        return this.generateTitle(effect);
+        this.generateTitle(effect);
+        return;
       case 'CancelOperation': {
         const ctrl = this.controllers.get(effect.opId);
         this.controllers.delete(effect.opId);
@@ -71,7 +74,8 @@ export class EffectInterpreter {
         return;
       }
       case 'RequestCompaction':
-        return this.compact(effect);
+        this.compact(effect);
+        return;
       case 'ReloadToolSchemas':
         this.actor.post({
           type: 'ToolSchemasUpdated',
@@ -126,7 +130,7 @@ export class EffectInterpreter {
 
   private workspacePath(): string {
     const ws = this.actor.appState.sessionConfig?.workspace;
-    if (!ws || ws.type !== 'local') throw new Error('session has no local workspace');
+    if (ws?.type !== 'local') throw new Error('session has no local workspace');
     return ws.path;
   }
 
