@@ -3,7 +3,8 @@
 //
 //   npx turbo run build && node bench/runtime/runtime-bench.mjs [--sessions 1000] [--turns 10] [--warmup-turns 2]
 //     [--shards 0,1,2,4] [--durability fsync,buffered] [--baseline-seconds 2] [--no-baseline]
-//     [--profile-main <dir>]   (CPU profile of the main thread over the turn phase only)
+//     [--repeat 3] [--profile-main <dir>]   (CPU profile of the main thread over the turn phase only)
+//     [--window-file <file>]   (turn-phase time windows, for cpuprofile-summary.mjs --window)
 //
 // Per configuration: a fresh runtime on a fresh temp dataDir (LevelDB), `sessions` sessions created and
 // subscribed first; every session runs `warmup-turns` unmeasured turns (JIT warm-up; the first turn also
@@ -24,7 +25,7 @@
 // Baseline: for the same worker count and the same number of requests in flight (= sessions), the closed
 // loop of transport-bench over raw postMessage, batched (arrays flushed per event-loop turn, as Shoal does)
 // and unbatched. "Allowed turns/s" = baseline messages/s ÷ the messages Shoal needed per turn.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -39,6 +40,7 @@ import {
   fmtMs,
   histogram,
   list,
+  median,
   printLoadAtEnd,
   printMachine,
   recordMs,
@@ -56,9 +58,14 @@ const SHARDS = list('shards', '0,1,2,4').map(Number);
 const DURABILITY = list('durability', 'fsync,buffered');
 const BASELINE_MS = Number(arg('baseline-seconds', '2')) * 1000;
 const BASELINE = !process.argv.includes('--no-baseline');
+const REPEAT = Number(arg('repeat', '3'));
 const DIR = arg('dir', os.tmpdir());
 // --profile-main <dir>: CPU-profile the main thread during the turn phase only (node:inspector)
 const PROFILE_MAIN = arg('profile-main', '');
+// --window-file <file>: append each turn phase's [start, end] in CLOCK_MONOTONIC µs (the clock of V8's
+// .cpuprofile timestamps), so lib/cpuprofile-summary.mjs --window <file> can keep only those samples.
+const WINDOW_FILE = arg('window-file', '');
+const monoUs = () => Number(process.hrtime.bigint() / 1000n);
 
 async function startProfile() {
   const { Session } = await import('node:inspector');
@@ -157,6 +164,7 @@ async function runConfig(shards, durability) {
     const readWorkerElu = workerElu();
     const profiler = PROFILE_MAIN ? await startProfile() : undefined;
     const t0 = performance.now();
+    const w0 = monoUs();
     await Promise.all(
       trackers.map(async (tr) => {
         for (let i = 0; i < TURNS; i++) {
@@ -167,6 +175,11 @@ async function runConfig(shards, durability) {
       }),
     );
     const elapsed = performance.now() - t0;
+    if (WINDOW_FILE)
+      appendFileSync(
+        WINDOW_FILE,
+        `${JSON.stringify({ shards, durability, startUs: w0, endUs: monoUs() })}\n`,
+      );
     const elu = performance.eventLoopUtilization(elu0).utilization;
     const wElu = readWorkerElu();
     const cpu1 = await cpuNow(shards);
@@ -213,18 +226,38 @@ async function runConfig(shards, durability) {
 printMachine(
   `Runtime: ${SESSIONS.toLocaleString('en-US')} sessions × ${TURNS} turns, instant simulated model`,
 );
-const results = [];
-const baselines = {};
-for (const shards of SHARDS) {
-  if (BASELINE && shards > 0) baselines[shards] = await baseline(shards);
-  for (const durability of DURABILITY) {
-    const r = await runConfig(shards, durability);
-    results.push(r);
-    console.error(
-      `shards ${shards} ${durability}: ${fmtInt(r.turnsPerSec)} turns/s, ${fmtInt(r.eventsPerSec)} events/s (${(r.elapsed / 1000).toFixed(1)} s)`,
-    );
+// Every configuration runs `repeat` times, the rounds interleaved (the machine's load drifts); each
+// configuration reports its median run by turns/s, and the baseline its median by batched throughput.
+const runs = new Map();
+const baselineRuns = {};
+for (let round = 0; round < REPEAT; round++) {
+  for (const shards of SHARDS) {
+    if (BASELINE && shards > 0) {
+      baselineRuns[shards] ??= [];
+      baselineRuns[shards].push(await baseline(shards));
+    }
+    for (const durability of DURABILITY) {
+      const r = await runConfig(shards, durability);
+      const key = `${shards}/${durability}`;
+      if (!runs.has(key)) runs.set(key, []);
+      runs.get(key).push(r);
+      console.error(
+        `round ${round + 1}: shards ${shards} ${durability}: ${fmtInt(r.turnsPerSec)} turns/s, ${fmtInt(r.eventsPerSec)} events/s (${(r.elapsed / 1000).toFixed(1)} s, ${fmt1(r.cores, 2)} cores)`,
+      );
+    }
   }
 }
+const medianBy = (xs, f) => {
+  const m = median(xs.map(f));
+  return xs.find((x) => f(x) === m) ?? [...xs].sort((a, b) => f(a) - f(b))[xs.length >> 1];
+};
+const results = [...runs.values()].map((rs) => ({
+  ...medianBy(rs, (r) => r.turnsPerSec),
+  all: rs.map((r) => r.turnsPerSec),
+}));
+const baselines = Object.fromEntries(
+  Object.entries(baselineRuns).map(([k, bs]) => [k, medianBy(bs, (b) => b.batched.rps)]),
+);
 
 console.log(
   table(
@@ -248,6 +281,7 @@ console.log(
       'port msgs/turn',
       'port batches/turn',
       'create+subscribe s',
+      'all runs turns/s',
     ],
     results.map((r) => [
       r.shards,
@@ -269,6 +303,7 @@ console.log(
       fmt1(r.msgsPerTurn, 2),
       fmt1(r.batchesPerTurn, 3),
       fmt1(r.createMs / 1000, 1),
+      r.all.map(fmtInt).join(' / '),
     ]),
   ),
 );
