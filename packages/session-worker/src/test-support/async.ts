@@ -1,0 +1,40 @@
+/** Small async helpers for tests. Timeouts here are failure guards only; nothing asserts a duration. */
+
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(reason: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  let reject!: (reason: unknown) => void;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Resolves after every microtask queued so far and one turn of the event loop have run. */
+export const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Lets a few event-loop turns pass, so promise chains started by a step (no I/O) have settled. */
+export async function settle(turns = 5): Promise<void> {
+  for (let i = 0; i < turns; i++) await nextTurn();
+}
+
+/** Polls `cond` until it holds; rejects with `what` after `timeoutMs` (a guard against hanging tests). */
+export async function waitUntil(
+  cond: () => boolean,
+  what: string | (() => string),
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting until ${typeof what === 'string' ? what : what()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
