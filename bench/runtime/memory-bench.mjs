@@ -175,7 +175,14 @@ console.log(
 console.log('\nRaw numbers (MiB, after forced GC; baseline → after):\n');
 console.log(
   table(
-    ['shards', 'phase', 'main heap', 'worker heaps', 'RSS', 'shardStats heapUsed (no forced GC)'],
+    [
+      'shards',
+      'phase',
+      'main heap',
+      'worker heaps',
+      'RSS',
+      'shardStats memory.heapUsed (read after the probe GC)',
+    ],
     detail,
   ),
 );

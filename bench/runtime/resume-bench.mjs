@@ -1,7 +1,7 @@
 // Resume benchmark (issue 5, item 4): cold resume of a session with 10,000 events, without and with a
 // snapshot.
 //
-//   npx turbo run build && node bench/runtime/resume-bench.mjs [--events 10000] [--shards 0,1] [--repeat 9]
+//   npx turbo run build && node bench/runtime/resume-bench.mjs [--events 10000] [--shards 0,1] [--repeat 15]
 //
 // Build: one runtime (shards 0, buffered) drives turns of the instant simulated model on one session until
 // its log holds at least --events events (a real, replayable log: ~5 events per turn), then shuts down.
@@ -25,7 +25,7 @@ import { track } from './lib/sessions.mjs';
 
 const EVENTS = Number(arg('events', '10000'));
 const SHARDS = list('shards', '0,1').map(Number);
-const REPEAT = Number(arg('repeat', '9'));
+const REPEAT = Number(arg('repeat', '15'));
 const DIR = arg('dir', os.tmpdir());
 const NEVER = 1_000_000_000;
 const providers = { simulated: { contextWindowTokens: 100_000_000 } };
