@@ -28,6 +28,8 @@ const REPEAT = Number(arg('repeat', '3'));
 const BASE_DIR = arg('dir', os.tmpdir());
 const SESSION_COUNTS = (arg('sessions', '1,100,1000') ?? '').split(',').map(Number);
 const BATCH_SIZES = (arg('events', '1,10') ?? '').split(',').map(Number);
+// Optional group-commit tuning passed to the store (LevelEventStoreOptions.flushAtOps).
+const FLUSH_AT = arg('flush-at', undefined) === undefined ? undefined : Number(arg('flush-at', '0'));
 const MODES = (arg('modes', 'fsync,buffered') ?? '').split(',');
 
 // A realistic mix: user prompt, assistant reply with a tool call, tool start, bash result, usage update.
@@ -156,7 +158,10 @@ async function runRaw(sessions, durability, perAppend, encodeEach) {
 
 async function runStore(sessions, durability, perAppend) {
   const { dir, path } = tempPath();
-  const store = await LevelEventStore.open(path, { durability });
+  const store = await LevelEventStore.open(
+    path,
+    FLUSH_AT === undefined ? { durability } : { durability, flushAtOps: FLUSH_AT },
+  );
   const ids = Array.from({ length: sessions }, (_, i) => `sess-${i}`);
   await Promise.all(ids.map((id) => store.createSession(id, { tenant: `t${id.length % 7}` })));
   const before = { ...store.writeStats };
