@@ -208,6 +208,18 @@ export function messageTokenEstimate(message: Message): number {
 
 /** The character count behind `messageTokenEstimate`. */
 export function messageCharCount(message: Message): number {
+  // Messages are never mutated once added (they are replaced instead), so the count is cached per
+  // message object: a model request counts every message of the thread on every call.
+  const cached = charCountCache.get(message);
+  if (cached !== undefined) return cached;
+  const chars = computeMessageCharCount(message);
+  charCountCache.set(message, chars);
+  return chars;
+}
+
+const charCountCache = new WeakMap<Message, number>();
+
+function computeMessageCharCount(message: Message): number {
   let chars = 0;
   switch (message.role) {
     case 'user':
