@@ -262,6 +262,7 @@ export class SessionActor {
   }
 
   private runEffects(result: ReduceResult): void {
+    if (this.stopped) return; // stopped while its append was in flight: start nothing that nobody can cancel
     const interpreter = this.interpreter!;
     for (const effect of result.effects) interpreter.run(effect);
   }
