@@ -38,3 +38,16 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
+
+/** Like `waitUntil` for a condition that has to be checked asynchronously (e.g. by reading a store). */
+export async function waitUntilAsync(
+  cond: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
