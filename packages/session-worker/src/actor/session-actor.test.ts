@@ -271,6 +271,32 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     expect(state.queuedWork).toEqual([]);
   });
 
+  it('suspend writes a snapshot that resume restores to the same state, reading only the tail', async () => {
+    const provider = new ProviderDouble('double', undefined, (c) =>
+      c.purpose === 'turn'
+        ? textResponse('reply', { inputTokens: 3, outputTokens: 4, totalTokens: 7 })
+        : defaultHandler(c),
+    );
+    const h = await start({ provider, host: { snapshotEveryEvents: 1 } });
+    const id = await h.create(); // untitled: the first turn also records a title
+    await runTurn(h, id, 'first');
+    await h.waitForEvent(id, 'SessionConfigUpdated');
+    await runTurn(h, id, 'second');
+    const before = await h.getState(id);
+    const stored = await h.stored(id);
+
+    expectOk(await h.request({ t: 'suspend', sessionId: id }));
+    const snapshot = await h.store.loadLatestSnapshot(id);
+    expect(snapshot?.seq).toBe(stored.length - 1);
+
+    const reads = vi.spyOn(h.recorder, 'loadEventsAfter');
+    const after = await h.getState(id);
+    expect(after).toEqual(before);
+    expect(after.title).toBe('A title');
+    expect(after.usageTotals).toEqual({ inputTokens: 6, outputTokens: 8, totalTokens: 14 });
+    expect(reads.mock.calls.map(([, afterSeq]) => afterSeq)).toEqual([stored.length - 1]);
+  });
+
   it('a session id that was never created is SESSION_NOT_FOUND for every command kind', async () => {
     const h = await start();
     const id = randomUUID();

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   type Action,
@@ -14,7 +14,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { SessionActor } from '../actor/session-actor.js';
 import type { HostMessage } from '../protocol/messages.js';
 import { ProviderRegistry } from '../providers/registry.js';
-import { deferred, nextTurn, settle, waitUntil } from '../test-support/async.js';
+import { deferred, nextTurn, settle, waitUntil, waitUntilAsync } from '../test-support/async.js';
 import { expectOk, nowSeconds, useHostHarness } from '../test-support/host-harness.js';
 import {
   contextOverflow,
@@ -25,6 +25,7 @@ import {
   toolMessages,
   untilAborted,
 } from '../test-support/provider-double.js';
+import { isAlive } from '../tools/test-support/process-alive.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
 import type { DeltaSink } from './delta-sink.js';
 import { EffectInterpreter } from './effect-interpreter.js';
@@ -356,6 +357,41 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     ]);
     // Every delta of the call was sent before the completion's events were appended.
     expect(batchesAtCompletionAppend).toBe(2);
+  });
+
+  it("cancelling an op kills its running tool's processes, and the tool's late result is ignored", async () => {
+    const provider = new ProviderDouble('double', undefined, (c) => {
+      if (c.purpose !== 'turn') return defaultHandler(c);
+      const command = 'echo $$ > shell.pid; sleep 30 & echo $! > sleep.pid; wait';
+      return toolMessages(c.req.messages) === 0
+        ? toolCallResponse([{ id: 'tool_sleep', name: 'bash', parameters: { command } }])
+        : textResponse('done');
+    });
+    const h = await start({ provider });
+    const id = await h.create({ title: 'fixed', primaryAgentId: 'yolo' });
+    const input = h.userInput(id, 'run something slow');
+    expectOk(await h.dispatch(id, input));
+    await h.waitForEvent(id, 'ToolCallStarted');
+    const pidOf = async (name: string) => Number(await readFile(path.join(h.workspace, name), 'utf8'));
+    await waitUntilAsync(
+      async () => (await readFile(path.join(h.workspace, 'sleep.pid'), 'utf8').catch(() => '')).trim() !== '',
+      'the command has started',
+    );
+    const pids = [await pidOf('shell.pid'), await pidOf('sleep.pid')];
+    expect(pids.every(isAlive)).toBe(true);
+
+    expectOk(await h.dispatch(id, { type: 'Cancel', sessionId: id, opId: input.opId }));
+    await waitUntil(() => !pids.some(isAlive), 'the tool processes are killed');
+    await settle();
+
+    const events = await h.storedEvents(id);
+    const results = ofType(events, 'ToolMessageAdded').filter((e) => e.message.toolUseId === 'tool_sleep');
+    // exactly one result: the synthetic cancellation of spec §3.3.14; the tool's own late result is ignored
+    expect(results).toHaveLength(1);
+    expect(results[0]?.message.result).toMatchObject({ type: 'Error', error: { type: 'Cancelled' } });
+    expect(ofType(events, 'ToolCallCompleted')).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ type: 'OperationCancelled', opId: input.opId });
+    expect(provider.callsFor('turn')).toHaveLength(1);
   });
 
   it('cancelling an op aborts its model call, and a late completion for it changes nothing', async () => {

@@ -154,6 +154,68 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     expect(live.map((c) => c.purpose)).toEqual([]);
   });
 
+  it('resume closes an operation a stopped host left running as interrupted (deliberate change 6)', async () => {
+    const h = await start({ provider: turnsBlock() });
+    const id = await h.create({ title: 'fixed' });
+    const input = h.userInput(id, 'interrupted by a restart');
+    expectOk(await h.dispatch(id, input));
+    const turn = await h.provider.nthCall('turn');
+    h.restart();
+    expect(turn.req.signal.aborted).toBe(true);
+    await waitUntil(() => turn.outcome === 'rejected', 'the aborted call ends');
+
+    expectOk(await h.request({ t: 'ensureActive', sessionId: id }));
+    const events = await h.storedEvents(id);
+    expect(events.at(-1)).toEqual({
+      type: 'OperationCancelled',
+      opId: input.opId,
+      info: { pendingToolCalls: 0 },
+      reason: 'interrupted',
+    });
+    expect((await h.getState(id)).currentOperation).toBeNull();
+    h.provider.handler = defaultHandler;
+    const next = h.userInput(id, 'after the restart');
+    expectOk(await h.dispatch(id, next));
+    await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === next.opId);
+  });
+
+  // Known bug (see the report of this test's commit): `evict` stops the actor, and ShardHost.onActorStopped
+  // hands the commands queued behind it to a *fresh* actor, which resumes the session being deleted. Flip
+  // `it.fails` to `it` with the fix.
+  it.fails('BUG: evict must not resume the session for commands queued behind it', async () => {
+    const h = await start();
+    const id = await h.create({ title: 'doomed' });
+    const release = h.recorder.hold();
+    const running = h.dispatch(id, h.userInput(id, 'in flight'));
+    await waitUntil(() => h.recorder.held === 1, 'an append is in flight');
+    const queued = h.request({ t: 'getState', sessionId: id });
+    expectOk(await h.request({ t: 'evict', sessionId: id }));
+    expect(h.host.residentSessions).toBe(0);
+    await h.store.deleteSession(id); // what Runtime.deleteSession does once evict replied
+    release();
+    await running;
+    expect(expectError(await queued).code).toBe('SESSION_NOT_FOUND');
+    expect(expectError(await h.request({ t: 'getState', sessionId: id })).code).toBe('SESSION_NOT_FOUND');
+  });
+
+  // Known bug: the interpreter forgets an op's AbortController on OperationCompleted, so a title request
+  // still running after its turn completed is never aborted by shutdown (spec §5.0/§7.5: shutdown
+  // triggers every token). Flip `it.fails` to `it` with the fix.
+  it.fails('BUG: shutdown must abort a title request that outlived its operation', async () => {
+    const provider = new ProviderDouble('double', undefined, (c) =>
+      c.purpose === 'title' ? untilAborted(c.req.signal) : defaultHandler(c),
+    );
+    const h = await start({ provider });
+    const id = await h.create(); // untitled: the turn asks for a title
+    const input = h.userInput(id, 'a slow title');
+    expectOk(await h.dispatch(id, input));
+    await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === input.opId);
+    const title = await provider.nthCall('title');
+    expect(title.req.signal.aborted).toBe(false);
+    expectOk(await h.request({ t: 'shutdown' }));
+    expect(title.req.signal.aborted).toBe(true);
+  });
+
   it('runs the real worker entry in a worker thread, speaking batched HostCommand arrays', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'shoal-worker-'));
     const store = new MemoryEventStore();

@@ -62,11 +62,21 @@ export class HostHarness {
     readonly store: LevelEventStore,
     readonly recorder: RecordingStore,
     readonly provider: ProviderDouble,
-    readonly host: ShardHost,
-    hostRef: { post: (m: HostMessage) => void },
+    private readonly options: ShardHostOptions,
+    private readonly providers: ModelProvider[],
   ) {
     this.model = { provider: provider.id, id: 'model-1' };
-    hostRef.post = (m) => this.onMessage(m);
+    this.host = this.newHost();
+  }
+
+  /** The host under test; `restart` replaces it. */
+  host: ShardHost;
+
+  private newHost(): ShardHost {
+    return new ShardHost((m) => this.onMessage(m), this.options, this.recorder, pino({ level: 'silent' }), [
+      this.provider,
+      ...this.providers,
+    ]);
   }
 
   static async start(opts: HarnessOptions = {}): Promise<HostHarness> {
@@ -74,8 +84,6 @@ export class HostHarness {
     const workspace = path.join(dir, 'ws');
     await mkdir(workspace);
     const store = await LevelEventStore.open(path.join(dir, 'db'), { durability: 'buffered' });
-    const recorder = new RecordingStore(store);
-    const provider = opts.provider ?? new ProviderDouble();
     const options: ShardHostOptions = {
       shardIndex: 0,
       dataDir: dir,
@@ -85,12 +93,22 @@ export class HostHarness {
       ...DEFAULT_HOST_LIMITS,
       ...opts.host,
     };
-    const ref = { post: (_m: HostMessage) => {} };
-    const host = new ShardHost((m) => ref.post(m), options, recorder, pino({ level: 'silent' }), [
-      provider,
-      ...(opts.providers ?? []),
-    ]);
-    return new HostHarness(dir, workspace, store, recorder, provider, host, ref);
+    return new HostHarness(
+      dir,
+      workspace,
+      store,
+      new RecordingStore(store),
+      opts.provider ?? new ProviderDouble(),
+      options,
+      opts.providers ?? [],
+    );
+  }
+
+  /** Shuts the host down (as a process exit would stop it) and starts a fresh one on the same store. */
+  restart(): ShardHost {
+    this.host.shutdown();
+    this.host = this.newHost();
+    return this.host;
   }
 
   private onMessage(m: HostMessage): void {
