@@ -43,7 +43,11 @@ const id = fc.constantFrom(...IDS);
 const op: fc.Arbitrary<Op> = fc.oneof(
   {
     weight: 2,
-    arbitrary: fc.record({ kind: fc.constant('create' as const), id, tenant: fc.constantFrom('acme', 'globex', null) }),
+    arbitrary: fc.record({
+      kind: fc.constant('create' as const),
+      id,
+      tenant: fc.constantFrom('acme', 'globex', null),
+    }),
   },
   {
     weight: 5,
@@ -56,7 +60,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), id }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('snapshot' as const), id, back: fc.nat(3) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(0, 400, 1000, 5000) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('tick' as const), ms: fc.constantFrom(0, 400, 1000, 5000) }),
+  },
 );
 
 /** The observable outcome of a call: its value, or its error code. */
@@ -76,7 +83,8 @@ async function apply(store: SessionStore, o: Op, events: SessionEvent[], clock: 
     case 'append': {
       const latest = await store.latestSequence(o.id);
       const next = (latest ?? -1) + 1;
-      const opts = o.expectDelta === null ? undefined : { expectedNextSeq: Math.max(0, next + o.expectDelta) };
+      const opts =
+        o.expectDelta === null ? undefined : { expectedNextSeq: Math.max(0, next + o.expectDelta) };
       return outcome(store.append(o.id, events, opts));
     }
     case 'delete':
@@ -110,7 +118,13 @@ async function observe(store: SessionStore): Promise<unknown> {
     ids: await store.listSessionIds(),
     page1: await store.listSessions({ limit: 2 }),
     acme,
-    acme2: acme.nextCursor === null ? null : await store.listSessions({ metadataFilter: { key: 'tenant', value: 'acme' }, cursor: acme.nextCursor }),
+    acme2:
+      acme.nextCursor === null
+        ? null
+        : await store.listSessions({
+            metadataFilter: { key: 'tenant', value: 'acme' },
+            cursor: acme.nextCursor,
+          }),
   };
 }
 
@@ -128,10 +142,17 @@ describe('LevelEventStore and MemoryEventStore agree (differential, random opera
         const memClock = new TestClock();
         const lvlClock = new TestClock();
         const mem = new MemoryEventStore({ now: memClock.now });
-        const lvl = await LevelEventStore.open(join(dir, 'db'), { now: lvlClock.now, durability: 'buffered' });
+        const lvl = await LevelEventStore.open(join(dir, 'db'), {
+          now: lvlClock.now,
+          durability: 'buffered',
+        });
         try {
           // Most operations should hit existing sessions: start with all but one created.
-          const setup: Op[] = IDS.slice(1).map((sid, i) => ({ kind: 'create', id: sid, tenant: i % 2 ? 'acme' : null }));
+          const setup: Op[] = IDS.slice(1).map((sid, i) => ({
+            kind: 'create',
+            id: sid,
+            tenant: i % 2 ? 'acme' : null,
+          }));
           for (const o of [...setup, ...ops]) {
             const events = o.kind === 'append' ? o.events.map((i) => EVENTS[i]!()) : [];
             const [a, b] = [await apply(mem, o, events, memClock), await apply(lvl, o, events, lvlClock)];
