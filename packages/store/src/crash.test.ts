@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StoreError } from './errors.js';
 import { LevelEventStore } from './level-event-store.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -114,6 +115,39 @@ describe('crash safety (SIGKILL at random moments)', () => {
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+
+  it('fails with LOCKED while another process holds the database', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shoal-lock-'));
+    dirs.push(dir);
+    const path = join(dir, 'db');
+    const child = spawn(process.execPath, [writer, path, 'buffered', '1', '1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise((resolve) => child.on('exit', resolve));
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      out += d;
+    });
+    try {
+      const started = Date.now();
+      while (!out.includes('ready') && child.exitCode === null && Date.now() - started < 20_000) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(out).toContain('ready');
+      const err = await LevelEventStore.open(path).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(StoreError);
+      expect((err as StoreError).code).toBe('LOCKED');
+    } finally {
+      child.kill('SIGKILL');
+      await exited;
+    }
+    // Once the holder is gone the lock is free again.
+    const store = await LevelEventStore.open(path);
+    await store.close();
+  }, 60_000);
 
   for (const [durability, rounds] of [
     ['fsync', 4],
