@@ -295,6 +295,27 @@ describe('LevelEventStore', () => {
     await store.close();
   });
 
+  it('keeps a session whose delete could not be written', async () => {
+    const store = await open();
+    await store.createSession('s');
+    await store.append('s', [userMessage('0')]);
+    const db = (store as unknown as { db: { batch: () => unknown } }).db;
+    const batch = db.batch;
+    db.batch = () => ({
+      put: () => undefined,
+      del: () => undefined,
+      write: () => Promise.reject(new Error('injected write failure')),
+    });
+    await expectStoreError(store.deleteSession('s'), 'IO');
+    db.batch = batch;
+    expect(await store.sessionExists('s')).toBe(true);
+    expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0]);
+    expect(await store.append('s', [userMessage('1')], { expectedNextSeq: 1 })).toEqual([1]);
+    await store.deleteSession('s');
+    expect(await store.sessionExists('s')).toBe(false);
+    await store.close();
+  });
+
   it('refuses a database written in another layout version', async () => {
     await raw(async (db) => {
       await db.put(Buffer.from('!format'), Buffer.from('99'));

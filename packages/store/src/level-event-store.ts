@@ -160,8 +160,19 @@ export class LevelEventStore implements SessionStore {
       await store.checkFormat(path);
       await store.finishInterruptedDeletes();
     } catch (err) {
-      await db.close().catch(() => undefined); // the open error is the one worth reporting
-      throw toStoreError(err, `open ${path}`);
+      const failure = toStoreError(err, `open ${path}`);
+      const closeErr = await db.close().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      if (closeErr === undefined) throw failure;
+      throw new StoreError(
+        failure.code,
+        `${failure.message} (closing it again also failed: ${String(closeErr)})`,
+        {
+          cause: new AggregateError([err, closeErr]),
+        },
+      );
     }
     return store;
   }
@@ -361,7 +372,12 @@ export class LevelEventStore implements SessionStore {
       for (const key of indexKeys) ops.push({ type: 'del', key });
       this.states.delete(sessionId);
       this.purging.add(sessionId);
-      await this.commit.enqueue(sessionId, ops);
+      try {
+        await this.commit.enqueue(sessionId, ops);
+      } catch (err) {
+        this.purging.delete(sessionId); // nothing was deleted: the session is still there
+        throw err;
+      }
       // Step 2: one range delete of everything under the session prefix (events, snapshots, config).
       await this.finishPurge(sessionId);
     });
