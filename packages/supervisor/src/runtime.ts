@@ -158,10 +158,12 @@ export class Runtime {
   /** Removes the session and its history. Deleting an unknown id is a no-op (spec §8.2). */
   async deleteSession(sessionId: string): Promise<void> {
     this.checkId(sessionId);
+    // Delete from the store first: from then on a live actor's appends fail and any resume finds nothing,
+    // so the eviction that follows cannot race with a command that would bring the session back.
+    await this.storeCall(() => this.store.deleteSession(sessionId));
     await this.request(sessionId, (id) => ({ t: 'evict', id, sessionId }));
     this.active.delete(sessionId);
     this.hub.endSession(sessionId);
-    await this.storeCall(() => this.store.deleteSession(sessionId));
   }
 
   // ---------------------------------------------------------------- commands

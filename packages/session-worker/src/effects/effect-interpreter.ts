@@ -37,6 +37,7 @@ export interface InterpreterEnv {
  */
 export class EffectInterpreter {
   private readonly controllers = new Map<string, AbortController>();
+  private readonly running = new Map<AbortController, number>();
   private workspaceReady: Promise<void> | undefined;
 
   constructor(
@@ -108,9 +109,31 @@ export class EffectInterpreter {
     }
   }
 
+  /**
+   * Abort everything still running, including work that outlived its operation (a slow title request
+   * after the turn completed), for shutdown, suspend and delete (spec §5.0, §7.5).
+   */
   abortAll(): void {
     for (const ctrl of this.controllers.values()) ctrl.abort();
+    for (const ctrl of this.running.keys()) ctrl.abort();
     this.controllers.clear();
+  }
+
+  /** true while a model call, tool or compaction started by this session has not settled */
+  get hasWorkInFlight(): boolean {
+    return this.running.size > 0;
+  }
+
+  /** Counts work in flight per controller, so `abortAll` can reach work of finished operations too. */
+  private track<T>(ctrl: AbortController, work: Promise<T>): Promise<T> {
+    this.running.set(ctrl, (this.running.get(ctrl) ?? 0) + 1);
+    const settle = () => {
+      const n = (this.running.get(ctrl) ?? 1) - 1;
+      if (n <= 0) this.running.delete(ctrl);
+      else this.running.set(ctrl, n);
+    };
+    work.then(settle, settle);
+    return work;
   }
 
   private controllerFor(opId: string): AbortController {
@@ -164,7 +187,7 @@ export class EffectInterpreter {
         onDelta,
       );
     };
-    call().then(
+    this.track(ctrl, call()).then(
       (response) => {
         deltas.flush(sessionId);
         this.actor.post({
@@ -205,7 +228,7 @@ export class EffectInterpreter {
       await this.workspaceReady;
       return this.env.tools.execute(toolCall, { workspace, signal: ctrl.signal });
     };
-    run().then(
+    this.track(ctrl, run()).then(
       (result) =>
         this.actor.post({
           type: 'ToolResult',
@@ -250,7 +273,7 @@ export class EffectInterpreter {
         signal: ctrl.signal,
         purpose: 'title',
       });
-    call().then(
+    this.track(ctrl, call()).then(
       (response) => {
         const text = firstText(response.content)?.trim();
         this.actor.post({ type: 'SessionTitleGenerated', sessionId, title: text ? text : FALLBACK_TITLE });
@@ -304,7 +327,7 @@ export class EffectInterpreter {
         }
       }
     };
-    run().then(
+    this.track(ctrl, run()).then(
       (summary) =>
         this.actor.post({
           type: 'CompactionComplete',

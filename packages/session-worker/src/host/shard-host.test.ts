@@ -179,10 +179,9 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === next.opId);
   });
 
-  // Known bug (see the report of this test's commit): `evict` stops the actor, and ShardHost.onActorStopped
-  // hands the commands queued behind it to a *fresh* actor, which resumes the session being deleted. Flip
-  // `it.fails` to `it` with the fix.
-  it.fails('BUG: evict must not resume the session for commands queued behind it', async () => {
+  // Regression: `evict` used to hand the commands queued behind the stopped actor to a fresh actor, which
+  // resumed the session being deleted.
+  it('evict must not resume the session for commands queued behind it', async () => {
     const h = await start();
     const id = await h.create({ title: 'doomed' });
     const release = h.recorder.hold();
@@ -198,10 +197,9 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     expect(expectError(await h.request({ t: 'getState', sessionId: id })).code).toBe('SESSION_NOT_FOUND');
   });
 
-  // Known bug: the interpreter forgets an op's AbortController on OperationCompleted, so a title request
-  // still running after its turn completed is never aborted by shutdown (spec §5.0/§7.5: shutdown
-  // triggers every token). Flip `it.fails` to `it` with the fix.
-  it.fails('BUG: shutdown must abort a title request that outlived its operation', async () => {
+  // Regression: the interpreter forgot an op's AbortController on OperationCompleted, so a title request
+  // still running after its turn completed was never aborted by shutdown (spec §5.0/§7.5).
+  it('shutdown must abort a title request that outlived its operation', async () => {
     const provider = new ProviderDouble('double', undefined, (c) =>
       c.purpose === 'title' ? untilAborted(c.req.signal) : defaultHandler(c),
     );

@@ -34,6 +34,8 @@ export class ShardHost {
   private readonly actorEnv: ActorEnv;
   private readonly interpreterEnv: InterpreterEnv;
   private pendingTotal = 0;
+  /** the session whose actor `evict` is stopping right now (its queued commands are refused) */
+  private evicting: string | undefined;
   private shuttingDown = false;
   private readonly idleTimer: NodeJS.Timeout | undefined;
 
@@ -138,7 +140,12 @@ export class ShardHost {
         const actor = this.actors.get(cmd.sessionId);
         if (actor) {
           this.actors.delete(cmd.sessionId);
-          actor.stop();
+          this.evicting = cmd.sessionId;
+          try {
+            actor.stop();
+          } finally {
+            this.evicting = undefined;
+          }
         }
         this.reply(cmd.id, undefined);
         return;
@@ -227,6 +234,12 @@ export class ShardHost {
       this.post({ t: 'activity', sessionId: actor.sessionId, active: false });
     }
     if (leftovers.length === 0) return;
+    if (this.evicting === actor.sessionId) {
+      // The session is being deleted: what was queued behind it must not resume it.
+      for (const c of leftovers)
+        c.reject(new HostError('SESSION_NOT_FOUND', `session ${actor.sessionId} was deleted`));
+      return;
+    }
     if (this.shuttingDown) {
       for (const c of leftovers) c.reject(new HostError('SHUTTING_DOWN', 'the runtime is shutting down'));
       return;
