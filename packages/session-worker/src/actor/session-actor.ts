@@ -58,12 +58,19 @@ export class SessionActor {
   private lastSnapshotSeq = -1;
   private interpreter: EffectInterpreter | undefined;
   lastActivityMs = Date.now();
+  private sessionLogger: Logger | undefined;
 
   constructor(
     readonly sessionId: string,
     private readonly env: ActorEnv,
     private boot: Boot | undefined,
   ) {}
+
+  /** The session's child logger, made on first use: most sessions never log, and loggers cost memory. */
+  get logger(): Logger {
+    this.sessionLogger ??= this.env.logger.child({ sessionId: this.sessionId });
+    return this.sessionLogger;
+  }
 
   get pendingCommands(): number {
     return this.commands.length;
@@ -148,7 +155,7 @@ export class SessionActor {
       const booted =
         boot?.type === 'create'
           ? await createState(this.env, this.sessionId, boot.config, boot.metadata)
-          : await resumeState(this.env, this.sessionId);
+          : await resumeState(this.env, this.sessionId, () => this.logger);
       this.state = booted.state;
       this.nextSeq = booted.nextSeq;
       this.lastSnapshotSeq = booted.snapshotSeq;
@@ -161,7 +168,7 @@ export class SessionActor {
       if (booted.drainQueue) await this.step({ type: 'DrainQueuedWork', sessionId: this.sessionId });
       return true;
     } catch (err) {
-      this.env.logger.warn({ err }, 'session failed to start');
+      this.logger.warn({ err }, 'session failed to start');
       const leftovers = this.commands.drain();
       this.stopped = true;
       for (const c of leftovers) c.reject(err instanceof Error ? err : new HostError('SESSION', String(err)));
@@ -206,7 +213,7 @@ export class SessionActor {
       await this.step(action);
     } catch (err) {
       // spec §7.3: errors of internal actions are logged, not returned to anyone.
-      this.env.logger.error({ err, action: action.type }, 'internal action failed');
+      this.logger.error({ err, action: action.type }, 'internal action failed');
     }
   }
 
@@ -281,7 +288,7 @@ export class SessionActor {
         await this.env.store.saveSnapshot(this.sessionId, seq, stateToDurable(state));
       } catch (err) {
         // A snapshot is an optimisation: resume still works from the full log.
-        this.env.logger.warn({ err }, 'snapshot write failed');
+        this.logger.warn({ err }, 'snapshot write failed');
       }
     }
     this.stop();
@@ -301,7 +308,7 @@ export class SessionActor {
   }
 
   private fail(err: unknown): void {
-    this.env.logger.error({ err }, 'session actor failed; it will be rebuilt from the store');
+    this.logger.error({ err }, 'session actor failed; it will be rebuilt from the store');
     this.stop();
   }
 }

@@ -53,7 +53,7 @@ export async function createState(
  * spec §8.2 ResumeSession: rebuild from the latest snapshot plus the tail of the log, close an operation
  * the previous process left running (deliberate change 6), and report whether the queue must drain.
  */
-export async function resumeState(env: ResumeEnv, sessionId: string): Promise<Booted> {
+export async function resumeState(env: ResumeEnv, sessionId: string, logger: () => Logger): Promise<Booted> {
   if (!(await env.store.sessionExists(sessionId))) {
     throw new HostError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
   }
@@ -80,7 +80,7 @@ export async function resumeState(env: ResumeEnv, sessionId: string): Promise<Bo
   if (recovery.events.length > 0) {
     await env.store.append(sessionId, recovery.events, { expectedNextSeq: nextSeq });
     nextSeq += recovery.events.length;
-    env.logger.info({ events: recovery.events.length }, 'closed an operation interrupted by a restart');
+    logger().info({ events: recovery.events.length }, 'closed an operation interrupted by a restart');
   }
   return {
     state,

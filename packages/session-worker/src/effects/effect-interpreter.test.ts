@@ -44,13 +44,14 @@ function bareInterpreter(provider: ProviderDouble, state: AppState = createAppSt
       return state;
     },
     post: (a: Action) => posted.push(a),
+    logger: pino({ level: 'silent' }),
   } as unknown as SessionActor;
   const interpreter = new EffectInterpreter(actor, {
     providers: new ProviderRegistry({}, [provider]),
     tools: new ToolExecutor(),
     deps: systemDeps,
-    logger: pino({ level: 'silent' }),
     deltas: noDeltas,
+    visibleTools: () => new ToolExecutor().schemas(),
   });
   return { interpreter, posted };
 }

@@ -7,12 +7,13 @@ import {
   type Effect,
   type EffectOf,
   FALLBACK_TITLE,
-  filterToolsByVisibility,
   isContextWindowExceededError,
   type Message,
   type ReducerDeps,
   type SessionEvent,
   type StreamDelta,
+  type ToolSchema,
+  type ToolVisibility,
   titlePrompt,
 } from '@shoal/shared';
 import type { Logger } from 'pino';
@@ -26,7 +27,8 @@ export interface InterpreterEnv {
   readonly providers: ProviderRegistry;
   readonly tools: ToolExecutor;
   readonly deps: ReducerDeps;
-  readonly logger: Logger;
+  /** tool schemas visible under a visibility, shared by every session with that visibility */
+  visibleTools(visibility: ToolVisibility | undefined): ToolSchema[];
   readonly deltas: DeltaSink;
 }
 
@@ -36,14 +38,25 @@ export interface InterpreterEnv {
  * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
  */
 export class EffectInterpreter {
-  private readonly controllers = new Map<string, AbortController>();
-  private readonly running = new Map<AbortController, number>();
+  // Made on first use: an idle session should cost as little memory as possible.
+  private controllersMap: Map<string, AbortController> | undefined;
+  private runningMap: Map<AbortController, number> | undefined;
   private workspaceReady: Promise<void> | undefined;
 
   constructor(
     private readonly actor: SessionActor,
     private readonly env: InterpreterEnv,
   ) {}
+
+  private get controllers(): Map<string, AbortController> {
+    this.controllersMap ??= new Map();
+    return this.controllersMap;
+  }
+
+  private get running(): Map<AbortController, number> {
+    this.runningMap ??= new Map();
+    return this.runningMap;
+  }
 
   private get sessionId(): string {
     return this.actor.sessionId;
@@ -88,7 +101,7 @@ export class EffectInterpreter {
       case 'ConnectMcpServer':
       case 'DisconnectMcpServer':
         // MCP is out of scope (domain-spec, "What Shoal takes"); the effect is recorded in the log only.
-        this.env.logger.warn({ effect: effect.type }, 'MCP servers are not supported; effect ignored');
+        this.actor.logger.warn({ effect: effect.type }, 'MCP servers are not supported; effect ignored');
         return;
     }
   }
@@ -114,14 +127,14 @@ export class EffectInterpreter {
    * after the turn completed), for shutdown, suspend and delete (spec §5.0, §7.5).
    */
   abortAll(): void {
-    for (const ctrl of this.controllers.values()) ctrl.abort();
-    for (const ctrl of this.running.keys()) ctrl.abort();
-    this.controllers.clear();
+    for (const ctrl of this.controllersMap?.values() ?? []) ctrl.abort();
+    for (const ctrl of this.runningMap?.keys() ?? []) ctrl.abort();
+    this.controllersMap = undefined;
   }
 
   /** true while a model call, tool or compaction started by this session has not settled */
   get hasWorkInFlight(): boolean {
-    return this.running.size > 0;
+    return (this.runningMap?.size ?? 0) > 0;
   }
 
   /** Counts work in flight per controller, so `abortAll` can reach work of finished operations too. */
@@ -145,10 +158,8 @@ export class EffectInterpreter {
     return ctrl;
   }
 
-  private visibleTools() {
-    const config = this.actor.appState.sessionConfig;
-    const all = this.env.tools.schemas();
-    return config ? filterToolsByVisibility(config.toolConfig.visibility, all) : all;
+  private visibleTools(): ToolSchema[] {
+    return this.env.visibleTools(this.actor.appState.sessionConfig?.toolConfig.visibility);
   }
 
   private workspacePath(): string {

@@ -1,4 +1,11 @@
-import { type Action, type SessionStateSnapshot, systemDeps } from '@shoal/shared';
+import {
+  type Action,
+  filterToolsByVisibility,
+  type SessionStateSnapshot,
+  systemDeps,
+  type ToolSchema,
+  type ToolVisibility,
+} from '@shoal/shared';
 import type { Logger } from 'pino';
 import { type ActorCommand, type ActorEnv, type Boot, SessionActor } from '../actor/session-actor.js';
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
@@ -33,6 +40,7 @@ export class ShardHost {
   private readonly deltas: BatchingDeltaSink;
   private readonly actorEnv: ActorEnv;
   private readonly interpreterEnv: InterpreterEnv;
+  private readonly toolsByVisibility = new Map<string, ToolSchema[]>();
   private pendingTotal = 0;
   /** the session whose actor `evict` is stopping right now (its queued commands are refused) */
   private evicting: string | undefined;
@@ -58,19 +66,15 @@ export class ShardHost {
       providers: new ProviderRegistry(options.providers, extraProviders),
       tools: new ToolExecutor(),
       deps: systemDeps,
-      logger: this.logger,
       deltas: this.deltas,
+      visibleTools: (visibility) => this.visibleTools(visibility),
     };
     this.actorEnv = {
       store: this.store,
       deps: systemDeps,
       logger: this.logger,
       snapshotEveryEvents: options.snapshotEveryEvents,
-      createInterpreter: (actor) =>
-        new EffectInterpreter(actor, {
-          ...this.interpreterEnv,
-          logger: this.logger.child({ sessionId: actor.sessionId }),
-        }),
+      createInterpreter: (actor) => new EffectInterpreter(actor, this.interpreterEnv),
       onStarted: (actor) => this.post({ t: 'activity', sessionId: actor.sessionId, active: true }),
       onStopped: (actor, leftovers) => this.onActorStopped(actor, leftovers),
     };
@@ -196,8 +200,7 @@ export class ShardHost {
   }
 
   private spawn(sessionId: string, boot: Boot): SessionActor {
-    const env: ActorEnv = { ...this.actorEnv, logger: this.logger.child({ sessionId }) };
-    const actor = new SessionActor(sessionId, env, boot);
+    const actor = new SessionActor(sessionId, this.actorEnv, boot);
     this.actors.set(sessionId, actor);
     return actor;
   }
@@ -248,6 +251,18 @@ export class ShardHost {
     // from the store after the old actor's last append.
     const next = this.actorFor(actor.sessionId);
     for (const c of leftovers) next.enqueue(c);
+  }
+
+  /** One shared, frozen array per distinct visibility: sessions with the same tools share it. */
+  private visibleTools(visibility: ToolVisibility | undefined): ToolSchema[] {
+    const key = visibility ? JSON.stringify(visibility) : '';
+    let tools = this.toolsByVisibility.get(key);
+    if (!tools) {
+      const all = this.interpreterEnv.tools.schemas();
+      tools = Object.freeze(visibility ? filterToolsByVisibility(visibility, all) : all) as ToolSchema[];
+      if (this.toolsByVisibility.size < 256) this.toolsByVisibility.set(key, tools);
+    }
+    return tools;
   }
 
   private setSubscribers(sessionId: string, s: Subscribers): void {
