@@ -4,6 +4,7 @@ export * from './compaction/drop-tool-results.js';
 export * from './compaction/llm-text.js';
 export * from './compaction/overflow.js';
 export * from './compaction/prompts.js';
+export * from './config/intern-config.js';
 export * from './config/session-config.js';
 export * from './config/whitespace.js';
 export { MessageGraph } from './graph/message-graph.js';

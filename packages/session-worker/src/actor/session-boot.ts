@@ -3,6 +3,7 @@ import {
   applyEvent,
   createAppState,
   type DurableState,
+  internSessionConfig,
   prepareResumedState,
   type ReducerDeps,
   recoverInterruptedOperation,
@@ -41,7 +42,7 @@ export async function createState(
   metadata: Record<string, string>,
 ): Promise<Booted> {
   await env.store.createSession(sessionId, metadata);
-  const created: SessionEvent = { type: 'SessionCreated', config, metadata };
+  const created: SessionEvent = { type: 'SessionCreated', config: internSessionConfig(config), metadata };
   await env.store.append(sessionId, [created], { expectedNextSeq: 0 });
   const state = createAppState(sessionId);
   applyEvent(state, created);
@@ -74,6 +75,7 @@ export async function resumeState(env: ResumeEnv, sessionId: string, logger: () 
     if (page.length < PAGE) break;
   }
   let nextSeq = lastSeq + 1;
+  internConfigs(state);
   prepareResumedState(state);
   if (state.sessionConfig) state.cachedSystemContext = systemContextFor(state.sessionConfig);
   const recovery = recoverInterruptedOperation(state, env.deps);
@@ -88,4 +90,13 @@ export async function resumeState(env: ResumeEnv, sessionId: string, logger: () 
     snapshotSeq,
     drainQueue: state.currentOperation == null && state.queuedWork.length > 0,
   };
+}
+
+/** Replayed configs are fresh objects per session; share their identical parts (see internSessionConfig). */
+function internConfigs(state: AppState): void {
+  const base = state.baseSessionConfig;
+  const current = state.sessionConfig;
+  if (base) state.baseSessionConfig = internSessionConfig(base);
+  if (current)
+    state.sessionConfig = current === base ? state.baseSessionConfig : internSessionConfig(current);
 }
