@@ -17,6 +17,16 @@ export type SystemContext = z.infer<typeof SystemContextSchema>;
 /** spec §1.10: the trimmed prompt and trimmed environment text joined by a blank line; empty → no text. */
 export function renderSystemContext(ctx: SystemContext | undefined): string | undefined {
   if (!ctx) return undefined;
+  // A session's context object is reused for every model call; render it once.
+  if (rendered.has(ctx)) return rendered.get(ctx);
+  const text = render(ctx);
+  rendered.set(ctx, text);
+  return text;
+}
+
+const rendered = new WeakMap<SystemContext, string | undefined>();
+
+function render(ctx: SystemContext): string | undefined {
   const env = ctx.environment
     ? `Working directory: ${ctx.environment.workingDirectory}\nPlatform: ${ctx.environment.platform}\nDate: ${ctx.environment.date}`
     : '';
