@@ -56,6 +56,11 @@ export interface SessionPage {
   nextCursor: string | null;
 }
 
+export interface EncodedSnapshot {
+  seq: number;
+  encoded: Uint8Array;
+}
+
 export interface StoredSnapshot {
   seq: number;
   snapshot: unknown;
@@ -78,6 +83,8 @@ export interface SnapshotStore {
   saveSnapshot(sessionId: string, seq: number, snapshot: unknown): Promise<void>;
   /** The snapshot with the highest seq, or null. */
   loadLatestSnapshot(sessionId: string): Promise<StoredSnapshot | null>;
+  /** The same, still encoded (decode with `decodeSnapshot`), for decoding on another thread. */
+  loadLatestSnapshotEncoded(sessionId: string): Promise<EncodedSnapshot | null>;
 }
 
 /** Everything both stores implement: the api.md contract plus catalog and snapshots. */

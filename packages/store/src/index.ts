@@ -4,6 +4,7 @@ export type {
   AppendOptions,
   CatalogStore,
   Durability,
+  EncodedSnapshot,
   EventStore,
   ListSessionsOptions,
   LoadOptions,
@@ -16,4 +17,5 @@ export type {
 export type { GroupCommitStats } from './group-commit.js';
 export { LevelEventStore, type LevelEventStoreOptions } from './level-event-store.js';
 export { MemoryEventStore, type MemoryEventStoreOptions } from './memory-event-store.js';
+export { decodeSnapshot } from './snapshot-codec.js';
 export { defaultEventValidator, type EventValidator } from './validate.js';

@@ -15,6 +15,7 @@ import { decodeStoredEvent, encodeEvents } from './event-codec.js';
 import type {
   AppendOptions,
   Durability,
+  EncodedSnapshot,
   ListSessionsOptions,
   LoadOptions,
   SessionPage,
@@ -50,6 +51,7 @@ import {
   updatedIndexKey,
 } from './keys.js';
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
+import { decodeSnapshot } from './snapshot-codec.js';
 import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
 
 export interface LevelEventStoreOptions {
@@ -469,6 +471,15 @@ export class LevelEventStore implements SessionStore {
   }
 
   async loadLatestSnapshot(sessionId: string): Promise<StoredSnapshot | null> {
+    const encoded = await this.loadLatestSnapshotEncoded(sessionId);
+    return encoded === null ? null : { seq: encoded.seq, snapshot: decodeSnapshot(sessionId, encoded) };
+  }
+
+  /**
+   * The latest snapshot still encoded, so a worker thread can decode it itself: a flat byte array crosses a
+   * port far more cheaply than the decoded object graph (resume of a 10,000-event session on a worker).
+   */
+  async loadLatestSnapshotEncoded(sessionId: string): Promise<EncodedSnapshot | null> {
     this.assertOpen();
     checkSessionId(sessionId);
     if (this.purging.has(sessionId)) return null;
@@ -485,19 +496,8 @@ export class LevelEventStore implements SessionStore {
     if (seq === null) {
       throw new StoreError('CORRUPT_RECORD', `session ${sessionId}: malformed snapshot key`, { sessionId });
     }
-    try {
-      return { seq, snapshot: decodeAny(entry[1]) };
-    } catch (err) {
-      throw new StoreError(
-        'CORRUPT_RECORD',
-        `session ${sessionId}: snapshot at seq ${seq} cannot be decoded`,
-        {
-          sessionId,
-          seq,
-          cause: err,
-        },
-      );
-    }
+    // An exact-length copy: the LevelDB buffer's backing store may be larger than the value.
+    return { seq, encoded: new Uint8Array(entry[1]) };
   }
 
   /** Waits for every accepted write (and in-flight create/delete/snapshot), then closes the database. */

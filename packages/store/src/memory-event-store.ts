@@ -11,6 +11,7 @@ import { closedError, invalidArgument, StoreError, sessionNotFound } from './err
 import { decodeStoredEvent, encodeEvents } from './event-codec.js';
 import type {
   AppendOptions,
+  EncodedSnapshot,
   ListSessionsOptions,
   LoadOptions,
   SessionPage,
@@ -193,6 +194,13 @@ export class MemoryEventStore implements SessionStore {
     checkSessionId(sessionId);
     const snap = this.sessions.get(sessionId)?.snapshot;
     return snap === undefined ? null : { seq: snap.seq, snapshot: decodeAny(snap.value) };
+  }
+
+  async loadLatestSnapshotEncoded(sessionId: string): Promise<EncodedSnapshot | null> {
+    this.assertOpen();
+    checkSessionId(sessionId);
+    const snap = this.sessions.get(sessionId)?.snapshot;
+    return snap === undefined ? null : { seq: snap.seq, encoded: new Uint8Array(snap.value) };
   }
 
   async close(): Promise<void> {

@@ -41,7 +41,7 @@ export type StoreOp =
   | 'loadEventsAfter'
   | 'sessionExists'
   | 'saveSnapshot'
-  | 'loadLatestSnapshot';
+  | 'loadLatestSnapshotEncoded';
 
 /** An error as it crosses a port: the class is lost, the stable code and details are kept. */
 export interface WireError {

@@ -1,4 +1,5 @@
 import type { SessionEvent, StoredEvent } from '@shoal/shared';
+import { decodeSnapshot, type EncodedSnapshot } from '@shoal/store';
 import { fromWireError } from '../protocol/host-error.js';
 import type { HostMessage, StoreOp, WireError } from '../protocol/messages.js';
 import type { ShardStore } from './shard-store.js';
@@ -47,7 +48,9 @@ export class PortStoreClient implements ShardStore {
   saveSnapshot(sessionId: string, seq: number, snapshot: unknown): Promise<void> {
     return this.call('saveSnapshot', [sessionId, seq, snapshot]);
   }
-  loadLatestSnapshot(sessionId: string): Promise<{ seq: number; snapshot: unknown } | null> {
-    return this.call('loadLatestSnapshot', [sessionId]);
+  /** Fetches the encoded bytes and decodes them on this thread: far cheaper than cloning the object graph. */
+  async loadLatestSnapshot(sessionId: string): Promise<{ seq: number; snapshot: unknown } | null> {
+    const encoded = await this.call<EncodedSnapshot | null>('loadLatestSnapshotEncoded', [sessionId]);
+    return encoded === null ? null : { seq: encoded.seq, snapshot: decodeSnapshot(sessionId, encoded) };
   }
 }

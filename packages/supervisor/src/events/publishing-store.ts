@@ -1,6 +1,6 @@
 import type { ShardStore } from '@shoal/session-worker';
 import type { SessionEvent, StoredEvent } from '@shoal/shared';
-import type { SessionStore } from '@shoal/store';
+import type { EncodedSnapshot, SessionStore } from '@shoal/store';
 import type { SubscriptionHub } from './subscription-hub.js';
 
 /**
@@ -42,5 +42,10 @@ export class PublishingStore implements ShardStore {
 
   loadLatestSnapshot(sessionId: string): Promise<{ seq: number; snapshot: unknown } | null> {
     return this.store.loadLatestSnapshot(sessionId);
+  }
+
+  /** Served to worker shards, which decode snapshots themselves. */
+  loadLatestSnapshotEncoded(sessionId: string): Promise<EncodedSnapshot | null> {
+    return this.store.loadLatestSnapshotEncoded(sessionId);
   }
 }
