@@ -16,7 +16,6 @@ import {
   type ToolVisibility,
   titlePrompt,
 } from '@shoal/shared';
-import type { Logger } from 'pino';
 import type { SessionActor } from '../actor/session-actor.js';
 import type { ProviderDelta } from '../providers/model-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
