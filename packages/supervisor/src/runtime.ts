@@ -299,19 +299,19 @@ export class Runtime {
     this.checkId(sessionId);
     const afterSeq = opts?.afterSeq;
     if (afterSeq !== undefined) this.checkArg(z.number().int().min(-1), afterSeq, 'afterSeq');
-    const sub = this.hub.subscribeEvents(sessionId, afterSeq);
-    try {
-      await this.resumeSession(sessionId);
-    } catch (err) {
-      await sub.close();
-      throw err;
-    }
-    return sub;
+    return this.resumeFor(sessionId, this.hub.subscribeEvents(sessionId, afterSeq));
   }
 
   async subscribeDeltas(sessionId: string): Promise<DeltaSubscription> {
     this.checkId(sessionId);
-    const sub = this.hub.subscribeDeltas(sessionId);
+    return this.resumeFor(sessionId, this.hub.subscribeDeltas(sessionId));
+  }
+
+  /**
+   * Subscriptions resume the session on demand (api.md). The subscriber is registered first so nothing the
+   * resume appends (e.g. a queue drain) is missed; it is closed again if the session cannot be resumed.
+   */
+  private async resumeFor<T extends { close(): Promise<void> }>(sessionId: string, sub: T): Promise<T> {
     try {
       await this.resumeSession(sessionId);
     } catch (err) {

@@ -12,6 +12,7 @@ import {
   type ReducerDeps,
   type SessionEvent,
   type StreamDelta,
+  type ToolOutcome,
   type ToolSchema,
   type ToolVisibility,
   titlePrompt,
@@ -238,28 +239,19 @@ export class EffectInterpreter {
       await this.workspaceReady;
       return this.env.tools.execute(toolCall, { workspace, signal: ctrl.signal });
     };
-    this.track(ctrl, run()).then(
-      (result) =>
-        this.actor.post({
-          type: 'ToolResult',
-          sessionId,
-          opId,
-          toolCallId: toolCall.id,
-          toolName: toolCall.name,
-          result,
-        }),
-      (err: unknown) => {
-        this.workspaceReady = undefined;
-        this.actor.post({
-          type: 'ToolResult',
-          sessionId,
-          opId,
-          toolCallId: toolCall.id,
-          toolName: toolCall.name,
-          result: { ok: false, error: { type: 'InternalError', message: errorText(err) } },
-        });
-      },
-    );
+    const post = (result: ToolOutcome) =>
+      this.actor.post({
+        type: 'ToolResult',
+        sessionId,
+        opId,
+        toolCallId: toolCall.id,
+        toolName: toolCall.name,
+        result,
+      });
+    this.track(ctrl, run()).then(post, (err: unknown) => {
+      this.workspaceReady = undefined;
+      post({ ok: false, error: { type: 'InternalError', message: errorText(err) } });
+    });
   }
 
   /** spec §5.3: no deltas, no tools, shares the op's cancellation. */

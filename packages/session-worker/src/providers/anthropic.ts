@@ -25,7 +25,7 @@ import type {
   ModelResponse,
   ProviderDelta,
 } from './model-provider.js';
-import type { HostedProviderOptions } from './provider-options.js';
+import { type HostedProviderOptions, sdkClientOptions } from './provider-options.js';
 
 export const ANTHROPIC_PROVIDER_ID = 'anthropic';
 /** `max_tokens` is required by the Messages API; used when the catalog does not know the model. */
@@ -200,13 +200,7 @@ export class AnthropicProvider implements ModelProvider {
   private readonly client: Anthropic;
 
   constructor(options: HostedProviderOptions = {}) {
-    this.client = new Anthropic({
-      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-      logLevel: 'off', // failures reach the caller as ModelCallError; the SDK must not write to the console
-    });
+    this.client = new Anthropic(sdkClientOptions(options));
   }
 
   modelInfo(modelId: string): ModelInfo {

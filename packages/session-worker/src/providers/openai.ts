@@ -24,7 +24,7 @@ import type {
   ModelResponse,
   ProviderDelta,
 } from './model-provider.js';
-import type { HostedProviderOptions } from './provider-options.js';
+import { type HostedProviderOptions, sdkClientOptions } from './provider-options.js';
 
 export const OPENAI_PROVIDER_ID = 'openai';
 
@@ -154,13 +154,7 @@ export class OpenAIProvider implements ModelProvider {
   private readonly client: OpenAI;
 
   constructor(options: HostedProviderOptions = {}) {
-    this.client = new OpenAI({
-      ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-      ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-      ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
-      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
-      logLevel: 'off', // failures reach the caller as ModelCallError; the SDK must not write to the console
-    });
+    this.client = new OpenAI(sdkClientOptions(options));
   }
 
   modelInfo(modelId: string): ModelInfo {

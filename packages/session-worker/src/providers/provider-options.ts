@@ -22,3 +22,20 @@ export interface ProviderOptions {
   /** Listed = available (with `{}`, the key comes from OPENAI_API_KEY). */
   openai?: HostedProviderOptions;
 }
+
+/** The client options both hosted SDKs take, from ours; the SDKs must never write to the console. */
+export function sdkClientOptions(options: HostedProviderOptions): {
+  apiKey?: string;
+  baseURL?: string;
+  maxRetries?: number;
+  timeout?: number;
+  logLevel: 'off';
+} {
+  return {
+    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
+    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
+    ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
+    ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+    logLevel: 'off', // failures reach the caller as ModelCallError
+  };
+}
