@@ -125,3 +125,6 @@ export type ActionOf<T extends ActionType> = Extract<Action, { type: T }>;
 /** spec §3.1 helper: the session id of every action except `Shutdown`. */
 export const sessionIdOf = (a: Action): string | undefined =>
   a.type === 'Shutdown' ? undefined : a.sessionId;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const Action = ActionSchema;

@@ -143,3 +143,6 @@ export const SessionConfigInputSchema = z
   })
   .strict();
 export type SessionConfigInput = z.input<typeof SessionConfigInputSchema>;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const SessionConfig = SessionConfigSchema;

@@ -66,3 +66,8 @@ export const ToolSchemaSchema = z.object({
   inputSchema: z.record(z.string(), z.unknown()),
 });
 export type ToolSchema = z.infer<typeof ToolSchemaSchema>;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const UserContent = UserContentSchema;
+export const AssistantContent = AssistantContentSchema;
+export const ToolCall = ToolCallSchema;

@@ -22,3 +22,6 @@ export const StreamDeltaSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Lagged'), dropped: z.number().int().nonnegative() }),
 ]);
 export type StreamDelta = z.infer<typeof StreamDeltaSchema>;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const StreamDelta = StreamDeltaSchema;

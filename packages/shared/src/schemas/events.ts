@@ -118,3 +118,6 @@ export interface StoredEvent {
   seq: number;
   event: SessionEvent;
 }
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const SessionEvent = SessionEventSchema;

@@ -19,3 +19,10 @@ export type ModelId = z.infer<typeof ModelIdSchema>;
 
 export const modelIdEquals = (a: ModelId, b: ModelId): boolean => a.provider === b.provider && a.id === b.id;
 export const displayModelId = (m: ModelId): string => `${m.provider}/${m.id}`;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const SessionId = SessionIdSchema;
+export const OpId = OpIdSchema;
+export const MessageId = MessageIdSchema;
+export const RequestId = RequestIdSchema;
+export const ModelId = ModelIdSchema;

@@ -33,3 +33,6 @@ export type UserMessage = z.infer<typeof UserMessageSchema>;
 export type AssistantMessage = z.infer<typeof AssistantMessageSchema>;
 export type ToolMessage = z.infer<typeof ToolMessageSchema>;
 export type Message = z.infer<typeof MessageSchema>;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const Message = MessageSchema;

@@ -61,3 +61,31 @@ describe('schemas', () => {
     expect(SessionConfigInputSchema.safeParse({ bogus: 1 }).success).toBe(false);
   });
 });
+
+describe('api.md names', () => {
+  it('exports each schema under the bare name of its type', async () => {
+    const mod = await import('../index.js');
+    expect(mod.SessionEvent).toBe(mod.SessionEventSchema);
+    expect(mod.Action.safeParse({ type: 'Cancel', sessionId: 's' }).success).toBe(true);
+    for (const name of [
+      'SessionId',
+      'OpId',
+      'MessageId',
+      'RequestId',
+      'ModelId',
+      'UserContent',
+      'AssistantContent',
+      'Message',
+      'ToolCall',
+      'ToolResult',
+      'ToolError',
+      'SessionConfig',
+      'Action',
+      'SessionEvent',
+      'StreamDelta',
+      'SessionStateSnapshot',
+    ] as const) {
+      expect(typeof (mod as Record<string, { parse?: unknown }>)[name]?.parse, name).toBe('function');
+    }
+  });
+});

@@ -30,3 +30,6 @@ export const SessionStateSnapshotSchema = z.object({
   toolNames: z.array(z.string()),
 });
 export type SessionStateSnapshot = z.infer<typeof SessionStateSnapshotSchema>;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const SessionStateSnapshot = SessionStateSnapshotSchema;

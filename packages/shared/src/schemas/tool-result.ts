@@ -92,3 +92,7 @@ export const ToolOutcomeSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(false), error: ToolErrorSchema }),
 ]);
 export type ToolOutcome = z.infer<typeof ToolOutcomeSchema>;
+
+// api.md: the schemas are also exported under the bare names of their types (`SessionEvent.parse(x)`).
+export const ToolResult = ToolResultSchema;
+export const ToolError = ToolErrorSchema;
