@@ -168,7 +168,10 @@ export class SessionActor {
       if (booted.drainQueue) await this.step({ type: 'DrainQueuedWork', sessionId: this.sessionId });
       return true;
     } catch (err) {
-      this.logger.warn({ err }, 'session failed to start');
+      // An unknown id is a client error, not an operational problem.
+      if (err instanceof HostError && err.code === 'SESSION_NOT_FOUND')
+        this.logger.debug('session not found');
+      else this.logger.warn({ err }, 'session failed to start');
       const leftovers = this.commands.drain();
       this.stopped = true;
       for (const c of leftovers) c.reject(err instanceof Error ? err : new HostError('SESSION', String(err)));
