@@ -147,7 +147,11 @@ describe('message graph (§1.9)', () => {
 });
 
 /** The spec's walk (§1.9), written naively, as the oracle for the cached implementation. */
-function referenceThread(messages: Message[], active: string | undefined, summaries: Set<string>): string[] {
+function referenceThread(
+  messages: readonly Message[],
+  active: string | undefined,
+  summaries: ReadonlySet<string>,
+): string[] {
   if (messages.length === 0) return [];
   const byId = new Map<string, Message>();
   for (const m of messages) byId.set(m.id, m);
@@ -207,6 +211,16 @@ describe('message graph thread cache', () => {
               break;
           }
           expect(ids(g)).toEqual(referenceThread(g.messages, g.activeMessageId, g.compactionSummaryIds));
+          // the thread handed out is the caller's: changing it never changes the graph's (cached) thread
+          const mine = g.getActiveThread();
+          mine.reverse();
+          mine.push(user('junk', null));
+          expect(ids(g)).toEqual(referenceThread(g.messages, g.activeMessageId, g.compactionSummaryIds));
+          // lookups: `get` sees the last message with an id, `getFirst` the first (naive scans as oracles)
+          for (const m of g.messages) {
+            expect(g.get(m.id)).toBe(g.messages.findLast((x) => x.id === m.id));
+            expect(g.getFirst(m.id)).toBe(g.messages.find((x) => x.id === m.id));
+          }
         }
       }),
       { numRuns: 300 },

@@ -1,32 +1,36 @@
 import type { Message, ToolMessage, UserMessage } from '../schemas/message.js';
+import { EMPTY_MAP, EMPTY_SET, mapWith, setOf, setWith } from '../state/shared-collections.js';
 
 /**
  * spec §1.9: the message graph. Messages are kept in insertion order (duplicate ids are not prevented) and are
- * never mutated once added — a change replaces the object. Lookups by id are O(1): `byId` holds the *last*
- * inserted message per id (the thread walk's rule), `firstIndex` the position of the *first* one (the rule of
- * replace / update command execution).
+ * never mutated once added — a change replaces the object. Lookups by id are O(1): `lastIndex` holds the
+ * position of the *last* inserted message per id (the thread walk's rule); the position of the *first* one (the
+ * rule of replace / update command execution) is the same unless the id repeats, so only repeated ids are kept
+ * in `firstIndexOfRepeated`.
+ *
+ * Memory: thousands of sessions stay resident, so the index maps start as (and the rarely used ones usually
+ * stay) the shared empty map, and the cached thread is, in the usual case, the tail of `messages` itself.
  */
 export class MessageGraph {
   readonly messages: Message[] = [];
   activeMessageId: string | undefined = undefined;
-  readonly compactionSummaryIds: Set<string>;
-  private readonly byId = new Map<string, Message>();
-  private readonly firstIndex = new Map<string, number>();
+  private summaryIds: ReadonlySet<string> = EMPTY_SET;
+  private lastIndex: ReadonlyMap<string, number> = EMPTY_MAP;
+  private firstIndexOfRepeated: ReadonlyMap<string, number> = EMPTY_MAP;
   /** tool-call id → tool name, from assistant `tool_call` blocks (first occurrence wins, like a scan). */
-  private readonly toolNames = new Map<string, string>();
+  private toolNames: ReadonlyMap<string, string> = EMPTY_MAP;
   /**
    * The active thread (root-most first) of `threadHead`, extended in O(1) when a message is added on top of
    * it, so model calls on long conversations copy an array instead of walking the graph. Any change that could
-   * alter a walk (replace, compaction mark, duplicate id, a head elsewhere) drops it.
+   * alter a walk (replace, compaction mark, duplicate id, a head elsewhere) drops it. When the thread is exactly
+   * `messages[threadStart..]` (a linear conversation, also after a compaction), `thread` *is* `messages`: no
+   * second array of the whole conversation is kept.
    */
   private thread: Message[] | undefined = undefined;
+  private threadStart = 0;
   private threadHead: Message | undefined = undefined;
   /** the unknown parent id that ended the cached walk (adding a message with that id would extend it) */
   private threadRootParent: string | null = null;
-
-  constructor(compactionSummaryIds: Set<string> = new Set()) {
-    this.compactionSummaryIds = compactionSummaryIds;
-  }
 
   /** Rebuilds a graph from its plain parts (durable snapshots). */
   static from(
@@ -34,10 +38,16 @@ export class MessageGraph {
     activeMessageId: string | undefined,
     summaryIds: Iterable<string>,
   ) {
-    const g = new MessageGraph(new Set(summaryIds));
+    const g = new MessageGraph();
+    g.summaryIds = setOf(summaryIds);
     for (const m of messages) g.push(m);
     g.activeMessageId = activeMessageId;
     return g;
+  }
+
+  /** Ids of the compaction summaries (the thread walk stops at them). Read-only: use `markCompactionSummary`. */
+  get compactionSummaryIds(): ReadonlySet<string> {
+    return this.summaryIds;
   }
 
   get size(): number {
@@ -46,12 +56,13 @@ export class MessageGraph {
 
   /** The message with this id (the last inserted one when ids repeat). */
   get(id: string): Message | undefined {
-    return this.byId.get(id);
+    const i = this.lastIndex.get(id);
+    return i === undefined ? undefined : this.messages[i];
   }
 
   /** The first inserted message with this id. */
   getFirst(id: string): Message | undefined {
-    const i = this.firstIndex.get(id);
+    const i = this.firstIndexOf(id);
     return i === undefined ? undefined : this.messages[i];
   }
 
@@ -60,17 +71,18 @@ export class MessageGraph {
     const cached = this.thread;
     const extend =
       cached !== undefined &&
-      !this.byId.has(message.id) &&
+      !this.lastIndex.has(message.id) &&
       message.id !== this.threadRootParent &&
-      !this.compactionSummaryIds.has(message.id) &&
+      !this.summaryIds.has(message.id) &&
       message.parentMessageId !== null &&
       this.threadHead !== undefined &&
       this.head() === this.threadHead &&
-      this.byId.get(message.parentMessageId) === this.threadHead;
+      this.get(message.parentMessageId) === this.threadHead;
     this.push(message);
     this.activeMessageId = message.id;
     if (extend) {
-      cached.push(message);
+      if (cached !== this.messages) cached.push(message); // a cached tail of `messages` grew with the push
+
       this.threadHead = message;
     } else {
       this.dropThreadCache();
@@ -82,16 +94,15 @@ export class MessageGraph {
    * without moving the head. Returns whether it replaced.
    */
   replace(message: Message): boolean {
-    const i = this.firstIndex.get(message.id);
+    const i = this.firstIndexOf(message.id);
     if (i === undefined) {
       this.push(message);
       this.dropThreadCache(); // the new id may be the missing parent of the cached thread's root
       return false;
     }
-    const old = this.messages[i];
+    // When the id does not repeat, the last message with it is this one: `get` sees the new message too.
     this.messages[i] = message;
     this.dropThreadCache();
-    if (this.byId.get(message.id) === old) this.byId.set(message.id, message);
     this.indexToolCalls(message);
     return true;
   }
@@ -124,13 +135,13 @@ export class MessageGraph {
 
   /** spec §1.9 mark compaction summary. */
   markCompactionSummary(id: string): void {
-    this.compactionSummaryIds.add(id);
+    this.summaryIds = setWith(this.summaryIds, id);
     this.dropThreadCache();
   }
 
   /** spec §1.9 checkout: set the head if a message with that id exists. */
   checkout(id: string): boolean {
-    if (!this.byId.has(id)) return false;
+    if (!this.lastIndex.has(id)) return false;
     this.activeMessageId = id;
     return true;
   }
@@ -138,7 +149,7 @@ export class MessageGraph {
   /** spec §1.9 step 2: the head of the active thread. */
   head(): Message | undefined {
     if (this.messages.length === 0) return undefined;
-    const active = this.activeMessageId === undefined ? undefined : this.byId.get(this.activeMessageId);
+    const active = this.activeMessageId === undefined ? undefined : this.get(this.activeMessageId);
     return active ?? this.messages[this.messages.length - 1];
   }
 
@@ -160,10 +171,10 @@ export class MessageGraph {
     while (m !== undefined) {
       if (budget-- <= 0) return false;
       if (!visit(m)) return null;
-      if (this.compactionSummaryIds.has(m.id)) return null;
+      if (this.summaryIds.has(m.id)) return null;
       const parent = m.parentMessageId;
       if (parent === null) return null;
-      const next = this.byId.get(parent);
+      const next = this.get(parent);
       if (next === undefined) return parent;
       m = next;
     }
@@ -173,7 +184,10 @@ export class MessageGraph {
   /** spec §1.9 `getActiveThread`: the active thread, root-most first (a fresh array). */
   getActiveThread(): Message[] {
     const head = this.head();
-    if (this.thread !== undefined && head === this.threadHead) return this.thread.slice();
+    const cached = this.thread;
+    if (cached !== undefined && head === this.threadHead) {
+      return cached === this.messages ? cached.slice(this.threadStart) : cached.slice();
+    }
     const out: Message[] = [];
     const end = this.walk((m) => {
       out.push(m);
@@ -183,6 +197,14 @@ export class MessageGraph {
     if (end === false) {
       this.dropThreadCache(); // a parent cycle (duplicate ids): never cached
       return out;
+    }
+    const start = this.messages.length - out.length;
+    if (isTailOf(out, this.messages, start)) {
+      this.thread = this.messages;
+      this.threadStart = start;
+      this.threadHead = head;
+      this.threadRootParent = end;
+      return out; // not kept: the caller may have it
     }
     this.thread = out;
     this.threadHead = head;
@@ -211,14 +233,25 @@ export class MessageGraph {
 
   private dropThreadCache(): void {
     this.thread = undefined;
+    this.threadStart = 0;
     this.threadHead = undefined;
     this.threadRootParent = null;
   }
 
+  /** Position of the first message with this id. */
+  private firstIndexOf(id: string): number | undefined {
+    return this.firstIndexOfRepeated.get(id) ?? this.lastIndex.get(id);
+  }
+
   private push(message: Message): void {
-    if (!this.firstIndex.has(message.id)) this.firstIndex.set(message.id, this.messages.length);
+    const id = message.id;
+    const previous = this.lastIndex.get(id);
+    if (previous !== undefined && !this.firstIndexOfRepeated.has(id)) {
+      // The id repeats for the first time: its only earlier message is the first one.
+      this.firstIndexOfRepeated = mapWith(this.firstIndexOfRepeated, id, previous);
+    }
+    this.lastIndex = mapWith(this.lastIndex, id, this.messages.length);
     this.messages.push(message);
-    this.byId.set(message.id, message);
     this.indexToolCalls(message);
   }
 
@@ -226,8 +259,15 @@ export class MessageGraph {
     if (message.role !== 'assistant') return;
     for (const block of message.content) {
       if (block.type === 'tool_call' && !this.toolNames.has(block.toolCall.id)) {
-        this.toolNames.set(block.toolCall.id, block.toolCall.name);
+        this.toolNames = mapWith(this.toolNames, block.toolCall.id, block.toolCall.name);
       }
     }
   }
+}
+
+/** Whether `thread` is exactly `messages[start..]`. */
+function isTailOf(thread: readonly Message[], messages: readonly Message[], start: number): boolean {
+  if (start < 0) return false;
+  for (let i = 0; i < thread.length; i++) if (thread[i] !== messages[start + i]) return false;
+  return true;
 }

@@ -19,7 +19,7 @@ export function isToolVisible(visibility: ToolVisibility, name: string): boolean
 /** spec §2.4 `filterToolsByVisibility`: keeps the visible tools, in their original order (new array). */
 export function filterToolsByVisibility<T extends { name: string }>(
   visibility: ToolVisibility,
-  tools: T[],
+  tools: readonly T[],
 ): T[] {
   switch (visibility.type) {
     case 'All':

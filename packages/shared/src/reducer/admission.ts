@@ -6,6 +6,7 @@ import type { ToolCall } from '../schemas/content.js';
 import { toolErrorDisplay } from '../schemas/tool-result.js';
 import { type AppState, readyToContinue } from '../state/app-state.js';
 import { addPendingToolCall } from '../state/operations.js';
+import { arrayWith, arrayWithoutFirst } from '../state/shared-collections.js';
 import { callModel } from './call-model.js';
 import { emit, emitError, type ReduceCtx, softError } from './context.js';
 import { deniedByPolicyText, failToolCallWithoutExecution } from './tool-failure.js';
@@ -106,7 +107,8 @@ export function requestToolCall(
       return;
     case 'Ask':
       // spec §3.2.18: a call arriving while another prompt is open is queued; its request id is discarded.
-      if (state.pendingApproval !== undefined) state.approvalQueue.push({ toolCall });
+      if (state.pendingApproval !== undefined)
+        state.approvalQueue = arrayWith(state.approvalQueue, { toolCall });
       else promptForApproval(ctx, requestId, toolCall);
       return;
   }
@@ -116,7 +118,8 @@ export function requestToolCall(
 export function drainApprovalQueue(ctx: ReduceCtx): void {
   const { state } = ctx;
   while (state.approvalQueue.length > 0) {
-    const head = state.approvalQueue.shift();
+    const head = state.approvalQueue[0];
+    state.approvalQueue = arrayWithoutFirst(state.approvalQueue);
     if (head === undefined) break;
     const toolCall = head.toolCall;
     const decision = decideTool(state, toolCall);
@@ -124,7 +127,7 @@ export function drainApprovalQueue(ctx: ReduceCtx): void {
       const op = state.currentOperation;
       if (op === undefined) {
         emitError(ctx, softError.queuedApprovalWithoutOp);
-        state.approvalQueue.unshift(head);
+        state.approvalQueue = [head, ...state.approvalQueue];
         break;
       }
       execute(ctx, op.opId, toolCall);

@@ -7,6 +7,7 @@ import type { Effect } from '../schemas/effects.js';
 import { toolErrorDisplay } from '../schemas/tool-result.js';
 import { applySessionConfig } from '../state/app-state.js';
 import { addPendingToolCall } from '../state/operations.js';
+import { arrayWith, mapWith, orSharedEmpty } from '../state/shared-collections.js';
 import { continueIfReady, decideTool, promptForApproval } from './admission.js';
 import { emit, type ReduceCtx } from './context.js';
 import { InvalidActionError } from './errors.js';
@@ -66,7 +67,8 @@ function reEvaluate(ctx: ReduceCtx, loopOp: string, toolCall: ToolCall, staleId:
       return;
     case 'Ask':
       close('Denied'); // the old prompt is closed; a fresh one (new id) is opened or the call queued
-      if (state.pendingApproval !== undefined) state.approvalQueue.push({ toolCall });
+      if (state.pendingApproval !== undefined)
+        state.approvalQueue = arrayWith(state.approvalQueue, { toolCall });
       else promptForApproval(ctx, ctx.deps.newId(), toolCall);
       return;
   }
@@ -98,8 +100,9 @@ export function onSwitchPrimaryAgent(ctx: ReduceCtx, a: ActionOf<'SwitchPrimaryA
   const newConfig = resolveEffectiveConfig(requested);
   const backendEffects = mcpBackendDiff(ctx.sessionId, base, newConfig);
   applySessionConfig(state, newConfig, a.agentId, false);
-  state.tools = filterToolsByVisibility(newConfig.toolConfig.visibility, state.tools);
-  if (loopOp !== undefined) state.operationModels.set(loopOp, newConfig.defaultModel);
+  state.tools = orSharedEmpty(filterToolsByVisibility(newConfig.toolConfig.visibility, state.tools));
+  if (loopOp !== undefined)
+    state.operationModels = mapWith(state.operationModels, loopOp, newConfig.defaultModel);
   emit(ctx, {
     type: 'SessionConfigUpdated',
     config: newConfig,

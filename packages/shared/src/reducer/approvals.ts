@@ -1,6 +1,7 @@
 import type { ActionOf } from '../schemas/actions.js';
 import type { ApprovalMemory } from '../schemas/operation.js';
 import { addPendingToolCall } from '../state/operations.js';
+import { EMPTY_ARRAY, setWith } from '../state/shared-collections.js';
 import { drainApprovalQueue, requestToolCall } from './admission.js';
 import { emit, emitError, type ReduceCtx, softError } from './context.js';
 import {
@@ -28,7 +29,7 @@ function resolveMemory(memory: ApprovalMemory | undefined, toolName: string): Ap
  */
 function closeApprovalQueueWithoutOp(ctx: ReduceCtx): void {
   const queue = ctx.state.approvalQueue;
-  ctx.state.approvalQueue = [];
+  ctx.state.approvalQueue = EMPTY_ARRAY;
   for (const { toolCall } of queue) {
     recordToolFailure(
       ctx,
@@ -58,8 +59,10 @@ export function onToolApprovalDecided(ctx: ReduceCtx, a: ActionOf<'ToolApprovalD
   );
   const op = state.currentOperation;
   if (approved) {
-    if (memory?.type === 'Tool') state.approvedTools.add(memory.toolName);
-    else if (memory?.type === 'BashPattern') state.approvedBashPatterns.add(memory.pattern);
+    if (memory?.type === 'Tool') state.approvedTools = setWith(state.approvedTools, memory.toolName);
+    else if (memory?.type === 'BashPattern') {
+      state.approvedBashPatterns = setWith(state.approvedBashPatterns, memory.pattern);
+    }
     if (op === undefined) {
       emitError(ctx, softError.approvalDecidedWithoutOp);
       closeApprovalQueueWithoutOp(ctx);

@@ -6,6 +6,7 @@ import type { CompactTrigger } from '../schemas/operation.js';
 import type { TokenUsage } from '../schemas/usage.js';
 import type { AppState } from '../state/app-state.js';
 import { completeOperation, startOperation } from '../state/operations.js';
+import { EMPTY_ARRAY, mapWith } from '../state/shared-collections.js';
 import { maxRecordedContextWindow, maxRecordedTotalTokens } from '../state/usage.js';
 import { deriveContextWindowUsage, U32_MAX } from '../usage/token-usage.js';
 import { emit, type ReduceCtx } from './context.js';
@@ -39,7 +40,7 @@ export function startAutoCompaction(ctx: ReduceCtx, model: ModelId): void {
   const opId = ctx.deps.newId();
   const kind = { type: 'Compact', trigger: 'Auto' } as const;
   startOperation(ctx.state, opId, kind);
-  ctx.state.operationModels.set(opId, model);
+  ctx.state.operationModels = mapWith(ctx.state.operationModels, opId, model);
   emit(ctx, { type: 'OperationStarted', opId, kind });
   ctx.effects.push({ type: 'RequestCompaction', sessionId: ctx.sessionId, opId, model });
 }
@@ -100,7 +101,7 @@ export function projectAutoCompactionAfterToolResults(ctx: ReduceCtx, opId: stri
   if (!shouldAutoCompact(state, projected, window, undefined, false)) return false;
   completeOperation(state, opId);
   state.pendingApproval = undefined;
-  state.approvalQueue = [];
+  state.approvalQueue = EMPTY_ARRAY;
   emit(ctx, { type: 'OperationCompleted', opId });
   autoCompactElseDrain(ctx, projected, window, undefined, model);
   return true;
@@ -115,7 +116,7 @@ export function continueAfterCompaction(ctx: ReduceCtx, trigger: CompactTrigger,
   if (trigger !== 'Auto' || state.currentOperation !== undefined) return;
   const opId = deps.newId();
   startOperation(state, opId, { type: 'AgentLoop' });
-  state.operationModels.set(opId, model);
+  state.operationModels = mapWith(state.operationModels, opId, model);
   const messages = state.messageGraph.getActiveThread();
   const prompt: UserMessage = {
     role: 'user',

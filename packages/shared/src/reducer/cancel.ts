@@ -4,6 +4,7 @@ import type { CancellationInfo, CancelReason } from '../schemas/events.js';
 import type { AppState } from '../state/app-state.js';
 import { completeOperation, recordCancelledOp } from '../state/operations.js';
 import { popNextQueuedWork, queueItemSnapshot, queueSnapshot } from '../state/queue.js';
+import { EMPTY_ARRAY } from '../state/shared-collections.js';
 import { createCtx, emit, finishReduce, type ReduceCtx, type ReduceResult } from './context.js';
 import type { ReducerDeps } from './deps.js';
 import { cancelledText, cancelledUnknownText, recordToolFailure } from './tool-failure.js';
@@ -38,7 +39,7 @@ export function cancelCurrentOperation(ctx: ReduceCtx, reason: CancelReason, pop
   const pending = state.pendingApproval;
   const queued = state.approvalQueue;
   state.pendingApproval = undefined;
-  state.approvalQueue = [];
+  state.approvalQueue = EMPTY_ARRAY;
   if (op.kind.type === 'AgentLoop') {
     // Keep the conversation well-formed: every tool call gets a result (step 6).
     if (pending !== undefined) cancelToolCall(ctx, pending.toolCall);

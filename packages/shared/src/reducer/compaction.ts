@@ -3,6 +3,7 @@ import type { AssistantMessage } from '../schemas/message.js';
 import type { CompactionRecord, CompactTrigger } from '../schemas/operation.js';
 import type { AppState } from '../state/app-state.js';
 import { completeOperation, startOperation } from '../state/operations.js';
+import { mapWith } from '../state/shared-collections.js';
 import { continueAfterCompaction, MIN_COMPACTION_MESSAGES } from './auto-compaction.js';
 import { emit, emitError, type ReduceCtx, softError } from './context.js';
 import { InvalidActionError } from './errors.js';
@@ -20,7 +21,7 @@ export function onRequestCompaction(ctx: ReduceCtx, a: ActionOf<'RequestCompacti
   }
   const kind = { type: 'Compact', trigger: 'Manual' } as const;
   startOperation(state, a.opId, kind);
-  state.operationModels.set(a.opId, a.model);
+  state.operationModels = mapWith(state.operationModels, a.opId, a.model);
   emit(ctx, { type: 'OperationStarted', opId: a.opId, kind });
   ctx.effects.push({ type: 'RequestCompaction', sessionId: ctx.sessionId, opId: a.opId, model: a.model });
 }

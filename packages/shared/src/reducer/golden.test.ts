@@ -1,5 +1,6 @@
 // spec §10.2: golden tests — exact event/effect sequences and state snapshots.
 import { describe, expect, it } from 'vitest';
+import { setWith } from '../state/shared-collections.js';
 import { toSessionStateSnapshot } from '../state/snapshot.js';
 import {
   approvalRequested,
@@ -176,7 +177,7 @@ describe('§10.2 golden', () => {
 
   it('golden_pre_approved_tool_executes_immediately', () => {
     const d = new Driver(withLoopOp(freshState()));
-    d.state.approvedTools.add('bash');
+    d.state.approvedTools = setWith(d.state.approvedTools, 'bash');
     const bash = call('tc_1', 'bash', { command: 'ls' });
     const r = d.run(approvalRequested('req-1', bash));
     expect(r).toEqual({

@@ -4,6 +4,7 @@ import type { AssistantContent, ToolCall } from '../schemas/content.js';
 import type { AssistantMessage } from '../schemas/message.js';
 import type { CompactTrigger } from '../schemas/operation.js';
 import { completeOperation } from '../state/operations.js';
+import { EMPTY_ARRAY } from '../state/shared-collections.js';
 import { recordLlmUsage } from '../state/usage.js';
 import { deriveContextWindowUsage } from '../usage/token-usage.js';
 import { continueIfReady, requestToolCall } from './admission.js';
@@ -62,7 +63,7 @@ export function onModelResponseComplete(ctx: ReduceCtx, a: ActionOf<'ModelRespon
     completeOperation(state, opId);
     if (preempt) {
       state.pendingApproval = undefined;
-      state.approvalQueue = [];
+      state.approvalQueue = EMPTY_ARRAY;
     }
     emit(ctx, { type: 'OperationCompleted', opId });
     autoCompactElseDrain(ctx, a.usage, window, maxOut, model);

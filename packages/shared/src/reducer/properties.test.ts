@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { UserContent } from '../schemas/content.js';
 import type { OperationKind } from '../schemas/operation.js';
 import { startOperation } from '../state/operations.js';
+import { setWith } from '../state/shared-collections.js';
 import { sequentialDeps } from './deps.js';
 import { reduce } from './reduce.js';
 import {
@@ -129,7 +130,7 @@ describe('§10.5 properties', () => {
     fc.assert(
       fc.property(nonBlank, idArb, (name, id) => {
         const s = withLoopOp(freshState());
-        s.approvedTools.add(name);
+        s.approvedTools = setWith(s.approvedTools, name);
         const r = reduce(s, approvalRequested('r1', call(id, name)), sequentialDeps());
         expect(effectsOf(r, 'ExecuteTool').map((e) => e.toolCall.name)).toEqual([name]);
         expect(effectsOf(r, 'RequestUserApproval')).toHaveLength(0);

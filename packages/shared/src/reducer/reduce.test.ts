@@ -6,6 +6,7 @@ import { READ_ONLY_TOOLS } from '../schemas/config.js';
 import type { ToolMessage } from '../schemas/message.js';
 import { applySessionConfig } from '../state/app-state.js';
 import { startOperation } from '../state/operations.js';
+import { arrayWith, mapWith, setWith } from '../state/shared-collections.js';
 import { recordLlmUsage } from '../state/usage.js';
 import { sanitizeTitle } from '../title.js';
 import { deriveContextWindowUsage } from '../usage/token-usage.js';
@@ -256,7 +257,7 @@ describe('§10.1 approvals and tool admission', () => {
 
   it('pre_approved_tool_executes_immediately', () => {
     const state = withLoopOp(freshState());
-    state.approvedTools.add('test_tool');
+    state.approvedTools = setWith(state.approvedTools, 'test_tool');
     const r = reduce(state, approvalRequested('r1', call('tc_1', 'test_tool')), deps());
     expect(effectTypes(r)).toEqual(['ExecuteTool']);
     expect(r.events).toEqual([]);
@@ -656,7 +657,7 @@ describe('§10.1 auto-compaction', () => {
 
   it('maybe_auto_compact_queued_work_blocks', () => {
     const state = autoCompactState(4);
-    state.queuedWork.push({
+    state.queuedWork = arrayWith(state.queuedWork, {
       kind: 'UserMessage',
       content: [{ type: 'text', text: 'later' }],
       opId: 'q',
@@ -723,7 +724,7 @@ describe('§10.1 auto-compaction', () => {
   it('model_response_error_context_window_with_auto_trigger_preserves_error', () => {
     const state = autoCompactState(4);
     startOperation(state, 'op-c', { type: 'Compact', trigger: 'Auto' });
-    state.operationModels.set('op-c', SONNET);
+    state.operationModels = mapWith(state.operationModels, 'op-c', SONNET);
     const r = reduce(
       state,
       { type: 'ModelResponseError', sessionId: SID, opId: 'op-c', error: 'context_length_exceeded' },
@@ -737,7 +738,7 @@ describe('§10.1 auto-compaction', () => {
   it('handle_compaction_failed_emits_compact_result', () => {
     const state = autoCompactState(4);
     startOperation(state, 'op-c', { type: 'Compact', trigger: 'Auto' });
-    state.operationModels.set('op-c', SONNET);
+    state.operationModels = mapWith(state.operationModels, 'op-c', SONNET);
     const r = reduce(
       state,
       { type: 'CompactionFailed', sessionId: SID, opId: 'op-c', error: 'test error' },

@@ -1,5 +1,6 @@
 import type { Action } from '../schemas/actions.js';
 import type { AppState } from '../state/app-state.js';
+import { orSharedEmpty } from '../state/shared-collections.js';
 import { onSwitchPrimaryAgent } from './agent-switch.js';
 import { onToolApprovalDecided, onToolApprovalRequested } from './approvals.js';
 import { onCancel } from './cancel.js';
@@ -78,7 +79,7 @@ function dispatch(ctx: ReduceCtx, action: Action): void {
       onHydrate(ctx, action);
       return;
     case 'WorkspaceFilesListed':
-      ctx.state.workspaceFiles = action.files;
+      ctx.state.workspaceFiles = orSharedEmpty(action.files);
       return;
     case 'CompactionComplete':
       onCompactionComplete(ctx, action);

@@ -3,6 +3,7 @@ import type { Message, ToolMessage, UserMessage } from '../schemas/message.js';
 import { type ToolResult, toolErrorDisplay } from '../schemas/tool-result.js';
 import { readyToContinue } from '../state/app-state.js';
 import { addPendingToolCall, completeOperation, removePendingToolCall } from '../state/operations.js';
+import { mapWithout } from '../state/shared-collections.js';
 import { projectAutoCompactionAfterToolResults } from './auto-compaction.js';
 import { callModel } from './call-model.js';
 import { emit, emitError, type ReduceCtx, softError } from './context.js';
@@ -61,7 +62,7 @@ export function onToolResult(ctx: ReduceCtx, a: ActionOf<'ToolResult'>): void {
     const command = op.kind.command;
     const [stdout, stderr, exitCode] = commandOutput(result);
     const messageId = state.operationMessages.get(opId);
-    state.operationMessages.delete(opId);
+    state.operationMessages = mapWithout(state.operationMessages, opId);
     let message: Message | undefined;
     if (messageId !== undefined) {
       message = graph.updateCommandExecution(messageId, command, stdout, stderr, exitCode);

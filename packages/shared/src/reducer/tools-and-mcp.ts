@@ -1,5 +1,6 @@
 import { filterToolsByVisibility } from '../policy/visibility.js';
 import type { ActionOf } from '../schemas/actions.js';
+import { mapWith, orSharedEmpty } from '../state/shared-collections.js';
 import { emit, type ReduceCtx } from './context.js';
 
 /** spec §3.3.7: replace the tool list (the actor filtered it already; `source` is ignored). */
@@ -7,7 +8,7 @@ export function onToolSchemas(
   ctx: ReduceCtx,
   a: ActionOf<'ToolSchemasAvailable'> | ActionOf<'ToolSchemasUpdated'>,
 ): void {
-  ctx.state.tools = a.type === 'ToolSchemasAvailable' ? a.tools : a.schemas;
+  ctx.state.tools = orSharedEmpty(a.type === 'ToolSchemasAvailable' ? a.tools : a.schemas);
 }
 
 /** spec §3.3.9 (the tool list is replaced, never mutated in place). */
@@ -28,8 +29,8 @@ export function onMcpServerStateChanged(ctx: ReduceCtx, a: ActionOf<'McpServerSt
     if (added.length > 0) state.tools = [...state.tools, ...added];
   } else if (s.type === 'Disconnected' || s.type === 'Failed') {
     const prefix = `mcp__${a.serverName}__`;
-    state.tools = state.tools.filter((t) => !t.name.startsWith(prefix));
+    state.tools = orSharedEmpty(state.tools.filter((t) => !t.name.startsWith(prefix)));
   }
-  state.mcpServers.set(a.serverName, s);
+  state.mcpServers = mapWith(state.mcpServers, a.serverName, s);
   emit(ctx, { type: 'McpServerStateChanged', serverName: a.serverName, state: s });
 }

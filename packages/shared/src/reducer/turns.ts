@@ -4,6 +4,7 @@ import type { UserMessage } from '../schemas/message.js';
 import { titleMissing } from '../state/app-state.js';
 import { startOperation } from '../state/operations.js';
 import { popNextQueuedWork, queueSnapshot } from '../state/queue.js';
+import { mapWith } from '../state/shared-collections.js';
 import { titleSeed } from '../title.js';
 import { callModel } from './call-model.js';
 import { emit, type ReduceCtx } from './context.js';
@@ -28,7 +29,7 @@ export function startUserTurn(
   };
   graph.add(message);
   startOperation(state, opId, { type: 'AgentLoop' });
-  state.operationModels.set(opId, model);
+  state.operationModels = mapWith(state.operationModels, opId, model);
   emit(ctx, { type: 'UserMessageAdded', message });
   emit(ctx, { type: 'OperationStarted', opId, kind: { type: 'AgentLoop' } });
   callModel(ctx, opId, model);
@@ -67,7 +68,7 @@ export function startDirectBash(
   graph.add(message);
   const kind = { type: 'DirectBash', command } as const;
   startOperation(state, opId, kind);
-  state.operationMessages.set(opId, messageId);
+  state.operationMessages = mapWith(state.operationMessages, opId, messageId);
   emit(ctx, { type: 'UserMessageAdded', message });
   emit(ctx, { type: 'OperationStarted', opId, kind });
   ctx.effects.push({

@@ -2,6 +2,7 @@ import type { ActionOf } from '../schemas/actions.js';
 import type { UserMessage } from '../schemas/message.js';
 import { startOperation } from '../state/operations.js';
 import { queueBashCommand, queueSnapshot, queueUserMessage } from '../state/queue.js';
+import { mapWith } from '../state/shared-collections.js';
 import { callModel } from './call-model.js';
 import { emit, type ReduceCtx } from './context.js';
 import { InvalidActionError } from './errors.js';
@@ -42,7 +43,7 @@ export function onUserEditedMessage(ctx: ReduceCtx, a: ActionOf<'UserEditedMessa
   };
   graph.add(message);
   startOperation(state, a.opId, { type: 'AgentLoop' });
-  state.operationModels.set(a.opId, a.model);
+  state.operationModels = mapWith(state.operationModels, a.opId, a.model);
   emit(ctx, { type: 'UserMessageAdded', message });
   emit(ctx, { type: 'OperationStarted', opId: a.opId, kind: { type: 'AgentLoop' } });
   callModel(ctx, a.opId, a.model);

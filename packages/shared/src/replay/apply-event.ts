@@ -2,6 +2,7 @@ import type { SessionEvent } from '../schemas/events.js';
 import { type AppState, applySessionConfig, setSessionTitleConfig } from '../state/app-state.js';
 import { completeOperation, recordCancelledOp } from '../state/operations.js';
 import { queueFromSnapshot } from '../state/queue.js';
+import { mapWith, orSharedEmpty, setWith } from '../state/shared-collections.js';
 import { recordLlmUsage } from '../state/usage.js';
 import { trackOpenOperation } from './open-operation.js';
 
@@ -34,9 +35,11 @@ export function applyEvent(state: AppState, event: SessionEvent): void {
       break;
     case 'ApprovalDecided':
       if (event.decision === 'Approved' && event.remember !== undefined) {
-        if (event.remember.type === 'Tool') state.approvedTools.add(event.remember.toolName);
-        else if (event.remember.type === 'BashPattern')
-          state.approvedBashPatterns.add(event.remember.pattern);
+        if (event.remember.type === 'Tool') {
+          state.approvedTools = setWith(state.approvedTools, event.remember.toolName);
+        } else if (event.remember.type === 'BashPattern') {
+          state.approvedBashPatterns = setWith(state.approvedBashPatterns, event.remember.pattern);
+        }
       }
       state.pendingApproval = undefined;
       break;
@@ -51,10 +54,10 @@ export function applyEvent(state: AppState, event: SessionEvent): void {
       graph.markCompactionSummary(event.record.summaryMessageId);
       break;
     case 'QueueUpdated':
-      state.queuedWork = queueFromSnapshot(event.queue);
+      state.queuedWork = orSharedEmpty(queueFromSnapshot(event.queue));
       break;
     case 'McpServerStateChanged':
-      state.mcpServers.set(event.serverName, event.state);
+      state.mcpServers = mapWith(state.mcpServers, event.serverName, event.state);
       break;
     // ToolCallStarted/Completed/Failed, ApprovalRequested, OperationStarted, CompactResult, WorkspaceChanged
     // and Error change nothing (§4.1).

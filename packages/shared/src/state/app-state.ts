@@ -8,7 +8,16 @@ import type { ModelId } from '../schemas/ids.js';
 import type { McpServerState, OperationKind } from '../schemas/operation.js';
 import type { SystemContext } from '../schemas/system-context.js';
 import type { ContextWindowUsage, TokenUsage } from '../schemas/usage.js';
-import { createUsageIndex, type UsageIndex } from './usage.js';
+import {
+  EMPTY_ARRAY,
+  EMPTY_MAP,
+  EMPTY_SET,
+  sameSetInOrder,
+  setWith,
+  sharedArrayOf,
+  sharedSetOf,
+} from './shared-collections.js';
+import { INITIAL_USAGE_INDEX, NO_USAGE, type UsageIndex } from './usage.js';
 
 /** spec §2.7 `pendingApproval`: the one approval currently shown to the user. */
 export interface PendingApproval {
@@ -69,6 +78,9 @@ export interface InterruptedOperation {
  * `messageGraph.compactionSummaryIds` (the spec keeps two mirrored copies); the vestigial `activeStreams` is
  * omitted (never populated, §6); `usageIndex` caches usage aggregates; `interruptedOperation` is new
  * (deliberate change 6). Fields are always present (possibly `undefined`) so objects keep one shape.
+ *
+ * Collections are read-only typed: they may be shared between sessions (empty ones, pre-approved tools), so
+ * writes go through `shared-collections.ts`, which copies a shared one first and returns what to store back.
  */
 export interface AppState {
   sessionId: string;
@@ -80,29 +92,32 @@ export interface AppState {
   messageGraph: MessageGraph;
   cachedSystemContext: SystemContext | undefined;
   /** tool schemas offered to the model; never mutated in place (always replaced) */
-  tools: ToolSchema[];
-  approvedTools: Set<string>;
-  approvedBashPatterns: Set<string>;
-  staticBashPatterns: string[];
+  tools: readonly ToolSchema[];
+  approvedTools: ReadonlySet<string>;
+  approvedBashPatterns: ReadonlySet<string>;
+  staticBashPatterns: readonly string[];
   pendingApproval: PendingApproval | undefined;
-  approvalQueue: QueuedApproval[];
-  queuedWork: QueuedWorkItem[];
+  approvalQueue: readonly QueuedApproval[];
+  queuedWork: readonly QueuedWorkItem[];
   currentOperation: CurrentOperation | undefined;
-  workspaceFiles: string[];
-  mcpServers: Map<string, McpServerState>;
+  workspaceFiles: readonly string[];
+  mcpServers: ReadonlyMap<string, McpServerState>;
   /** insertion-ordered; bounded to `CANCELLED_OPS_LIMIT`, oldest evicted first */
-  cancelledOps: Set<string>;
-  operationModels: Map<string, ModelId>;
-  operationMessages: Map<string, string>;
-  llmUsageByOp: Map<string, LlmUsageSnapshot>;
-  llmUsageTotals: TokenUsage;
+  cancelledOps: ReadonlySet<string>;
+  /** released to the shared empty map when the last op completes */
+  operationModels: ReadonlyMap<string, ModelId>;
+  /** released to the shared empty map when the last op completes */
+  operationMessages: ReadonlyMap<string, string>;
+  llmUsageByOp: ReadonlyMap<string, LlmUsageSnapshot>;
+  /** replaced on every change, never mutated (the initial value is shared) */
+  llmUsageTotals: Readonly<TokenUsage>;
   usageIndex: UsageIndex;
   /** incremented by replay only (§4.1, §11.30) */
   eventSequence: number;
   interruptedOperation: InterruptedOperation | undefined;
 }
 
-/** spec §2.7 initial values. */
+/** spec §2.7 initial values. Empty collections are the shared empties (no allocation per session). */
 export function createAppState(sessionId: string): AppState {
   return {
     sessionId,
@@ -111,22 +126,22 @@ export function createAppState(sessionId: string): AppState {
     primaryAgentId: undefined,
     messageGraph: new MessageGraph(),
     cachedSystemContext: undefined,
-    tools: [],
-    approvedTools: new Set(),
-    approvedBashPatterns: new Set(),
-    staticBashPatterns: [],
+    tools: EMPTY_ARRAY,
+    approvedTools: EMPTY_SET,
+    approvedBashPatterns: EMPTY_SET,
+    staticBashPatterns: EMPTY_ARRAY,
     pendingApproval: undefined,
-    approvalQueue: [],
-    queuedWork: [],
+    approvalQueue: EMPTY_ARRAY,
+    queuedWork: EMPTY_ARRAY,
     currentOperation: undefined,
-    workspaceFiles: [],
-    mcpServers: new Map(),
-    cancelledOps: new Set(),
-    operationModels: new Map(),
-    operationMessages: new Map(),
-    llmUsageByOp: new Map(),
-    llmUsageTotals: { inputTokens: 0, outputTokens: 0, totalTokens: 0 },
-    usageIndex: createUsageIndex(),
+    workspaceFiles: EMPTY_ARRAY,
+    mcpServers: EMPTY_MAP,
+    cancelledOps: EMPTY_SET,
+    operationModels: EMPTY_MAP,
+    operationMessages: EMPTY_MAP,
+    llmUsageByOp: EMPTY_MAP,
+    llmUsageTotals: NO_USAGE,
+    usageIndex: INITIAL_USAGE_INDEX,
     eventSequence: 0,
     interruptedOperation: undefined,
   };
@@ -151,11 +166,11 @@ export function applySessionConfig(
   state.sessionConfig = config;
   state.cachedSystemContext = systemContextFor(config, state.cachedSystemContext);
   const policy = config.toolConfig.approvalPolicy;
-  state.approvedTools = new Set(policy.preapproved.tools);
-  state.approvedBashPatterns = new Set();
-  state.staticBashPatterns = [...bashPatternsOf(policy)];
+  state.approvedTools = sharedSetOf(policy.preapproved.tools);
+  state.approvedBashPatterns = EMPTY_SET;
+  state.staticBashPatterns = sharedArrayOf(bashPatternsOf(policy));
   state.pendingApproval = undefined;
-  state.approvalQueue = [];
+  state.approvalQueue = EMPTY_ARRAY;
   const agent = agentId ?? config.primaryAgentId;
   if (agent !== undefined) state.primaryAgentId = agent;
   if (updateBase) state.baseSessionConfig = config;
@@ -185,8 +200,12 @@ export function prepareResumedState(
   if (config !== undefined) {
     state.sessionConfig = config;
     const policy = config.toolConfig.approvalPolicy;
-    for (const t of policy.preapproved.tools) state.approvedTools.add(t);
-    state.staticBashPatterns = [...bashPatternsOf(policy)];
+    let approved = state.approvedTools;
+    for (const t of policy.preapproved.tools) approved = setWith(approved, t);
+    // A restored state has its own copy; when it equals the config's shared set, share that instead.
+    const shared = sharedSetOf(policy.preapproved.tools);
+    state.approvedTools = sameSetInOrder(approved, shared) ? shared : approved;
+    state.staticBashPatterns = sharedArrayOf(bashPatternsOf(policy));
     if (config.primaryAgentId !== undefined) state.primaryAgentId = config.primaryAgentId;
     state.cachedSystemContext = opts.systemContext ?? systemContextFor(config, state.cachedSystemContext);
   } else if (opts.systemContext !== undefined) {

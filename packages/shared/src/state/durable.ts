@@ -7,6 +7,7 @@ import type { McpServerState, OperationKind } from '../schemas/operation.js';
 import type { SystemContext } from '../schemas/system-context.js';
 import type { ContextWindowUsage, TokenUsage } from '../schemas/usage.js';
 import { type AppState, createAppState, type QueuedWorkItem } from './app-state.js';
+import { mapOf, orSharedEmpty, setOf, sharedArrayOf } from './shared-collections.js';
 import { rebuildUsageIndex } from './usage.js';
 
 /** Bump when the shape changes; `stateFromDurable` rejects versions it does not know. */
@@ -123,15 +124,16 @@ export function stateFromDurable(d: DurableState): AppState {
   state.primaryAgentId = d.primaryAgentId;
   state.cachedSystemContext = d.cachedSystemContext;
   state.messageGraph = MessageGraph.from(d.messages, d.activeMessageId, d.compactionSummaryIds);
-  state.approvedTools = new Set(d.approvedTools);
-  state.approvedBashPatterns = new Set(d.approvedBashPatterns);
-  state.staticBashPatterns = d.staticBashPatterns.slice();
-  state.queuedWork = d.queuedWork.map((q) =>
-    q.kind === 'UserMessage' ? { ...q, content: q.content.slice() } : { ...q },
+  // Empty collections stay the shared empties of `createAppState`.
+  state.approvedTools = setOf(d.approvedTools);
+  state.approvedBashPatterns = setOf(d.approvedBashPatterns);
+  state.staticBashPatterns = sharedArrayOf(d.staticBashPatterns);
+  state.queuedWork = orSharedEmpty(
+    d.queuedWork.map((q) => (q.kind === 'UserMessage' ? { ...q, content: q.content.slice() } : { ...q })),
   );
-  state.mcpServers = new Map(d.mcpServers);
-  state.cancelledOps = new Set(d.cancelledOps);
-  state.llmUsageByOp = new Map(
+  state.mcpServers = mapOf(d.mcpServers);
+  state.cancelledOps = setOf(d.cancelledOps);
+  state.llmUsageByOp = mapOf(
     d.llmUsageByOp.map(([op, s]) => [op, { model: s.model, usage: s.usage, contextWindow: s.contextWindow }]),
   );
   rebuildUsageIndex(state);

@@ -1,5 +1,6 @@
 import type { OperationKind } from '../schemas/operation.js';
 import type { AppState } from './app-state.js';
+import { mapWithout, ownSet } from './shared-collections.js';
 
 /** spec §2.7 / Appendix B: how many cancelled op ids are remembered. */
 export const CANCELLED_OPS_LIMIT = 100;
@@ -9,10 +10,10 @@ export function startOperation(state: AppState, opId: string, kind: OperationKin
   state.currentOperation = { opId, kind, pendingToolCalls: new Set() };
 }
 
-/** spec §2.7 `completeOperation`. */
+/** spec §2.7 `completeOperation`. The maps go back to the shared empty one once no op is left in them. */
 export function completeOperation(state: AppState, opId: string): void {
-  state.operationModels.delete(opId);
-  state.operationMessages.delete(opId);
+  state.operationModels = mapWithout(state.operationModels, opId);
+  state.operationMessages = mapWithout(state.operationMessages, opId);
   if (state.currentOperation?.opId === opId) state.currentOperation = undefined;
 }
 
@@ -28,7 +29,8 @@ export function removePendingToolCall(state: AppState, toolCallId: string): void
 
 /** spec §2.7 `recordCancelledOp`, evicting the oldest entry by insertion order (§11.14 decided). */
 export function recordCancelledOp(state: AppState, opId: string): void {
-  const set = state.cancelledOps;
+  const set = ownSet(state.cancelledOps); // the shared empty set until the first cancel
+  state.cancelledOps = set;
   set.add(opId);
   while (set.size > CANCELLED_OPS_LIMIT) {
     const oldest = set.values().next();

@@ -3,6 +3,7 @@ import type { UserContent } from '../schemas/content.js';
 import type { ModelId } from '../schemas/ids.js';
 import type { QueuedWorkItemSnapshot } from '../schemas/queue.js';
 import type { AppState, QueuedWorkItem } from './app-state.js';
+import { arrayWith, arrayWithoutFirst } from './shared-collections.js';
 
 /** spec §1.2 / §4.3: the model a queued user message gets when its snapshot has none. */
 export const QUEUE_FALLBACK_MODEL: ModelId = { provider: 'anthropic', id: 'claude-sonnet-4-5' };
@@ -20,7 +21,7 @@ const isWhitespaceText = (c: UserContent): boolean => c.type === 'text' && isBla
 export function queueUserMessage(state: AppState, item: UserItem): void {
   const tail = state.queuedWork[state.queuedWork.length - 1];
   if (tail === undefined || tail.kind !== 'UserMessage') {
-    state.queuedWork.push({ ...item, content: item.content.slice() });
+    state.queuedWork = arrayWith(state.queuedWork, { ...item, content: item.content.slice() });
     return;
   }
   if (tail.content.some((c) => !isWhitespaceText(c))) tail.content.push({ type: 'text', text: '\n\n' });
@@ -33,12 +34,14 @@ export function queueUserMessage(state: AppState, item: UserItem): void {
 
 /** spec §2.7 `queueBashCommand`: always appended, never merged. */
 export function queueBashCommand(state: AppState, item: BashItem): void {
-  state.queuedWork.push(item);
+  state.queuedWork = arrayWith(state.queuedWork, item);
 }
 
-/** spec §2.7 `popNextQueuedWork`: remove and return the head. */
+/** spec §2.7 `popNextQueuedWork`: remove and return the head (an emptied queue is released). */
 export function popNextQueuedWork(state: AppState): QueuedWorkItem | undefined {
-  return state.queuedWork.shift();
+  const head = state.queuedWork[0];
+  state.queuedWork = arrayWithoutFirst(state.queuedWork);
+  return head;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { ModelId } from '../schemas/ids.js';
 import type { ContextWindowUsage, TokenUsage } from '../schemas/usage.js';
 import { U32_MAX } from '../usage/token-usage.js';
 import type { AppState, LlmUsageSnapshot } from './app-state.js';
+import { mapWith } from './shared-collections.js';
 
 /**
  * Aggregates over `llmUsageByOp`, maintained incrementally so the hot path never rescans every snapshot.
@@ -27,6 +28,19 @@ export const createUsageIndex = (): UsageIndex => ({
   maxWindow: undefined,
 });
 
+/**
+ * The index of a state without usage, shared (frozen) until the first `recordLlmUsage` gives the state its
+ * own. Readers never write to it: with no snapshots the maxima are not stale (`maxTotal` 0, `maxWindow` none).
+ */
+export const INITIAL_USAGE_INDEX: Readonly<UsageIndex> = Object.freeze(createUsageIndex());
+
+/** The totals of a state without usage (shared; `llmUsageTotals` is always replaced, never mutated). */
+export const NO_USAGE: Readonly<TokenUsage> = Object.freeze({
+  inputTokens: 0,
+  outputTokens: 0,
+  totalTokens: 0,
+});
+
 const clampU32 = (n: number): number => Math.min(n, U32_MAX);
 
 /** spec §2.7 `recordLlmUsage`: replace the op's snapshot, then recompute the totals. */
@@ -37,7 +51,11 @@ export function recordLlmUsage(
   usage: TokenUsage,
   contextWindow: ContextWindowUsage | undefined,
 ): void {
-  const idx = state.usageIndex;
+  let idx = state.usageIndex;
+  if (idx === INITIAL_USAGE_INDEX) {
+    idx = createUsageIndex();
+    state.usageIndex = idx;
+  }
   const old = state.llmUsageByOp.get(opId);
   const snapshot: LlmUsageSnapshot = { model, usage, contextWindow };
   if (old !== undefined) {
@@ -59,7 +77,7 @@ export function recordLlmUsage(
       idx.maxWindow = null;
     }
   }
-  state.llmUsageByOp.set(opId, snapshot);
+  state.llmUsageByOp = mapWith(state.llmUsageByOp, opId, snapshot);
   idx.input += usage.inputTokens;
   idx.output += usage.outputTokens;
   idx.total += usage.totalTokens;
@@ -103,6 +121,11 @@ export function maxRecordedContextWindow(state: AppState): number | undefined {
 
 /** Rebuilds the usage index and totals from `llmUsageByOp` (durable restore). */
 export function rebuildUsageIndex(state: AppState): void {
+  if (state.llmUsageByOp.size === 0) {
+    state.usageIndex = INITIAL_USAGE_INDEX;
+    state.llmUsageTotals = NO_USAGE;
+    return;
+  }
   const idx = createUsageIndex();
   idx.maxTotal = null;
   idx.maxWindow = null;

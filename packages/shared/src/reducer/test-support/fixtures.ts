@@ -11,6 +11,7 @@ import type { ToolResult } from '../../schemas/tool-result.js';
 import type { TokenUsage } from '../../schemas/usage.js';
 import { type AppState, applySessionConfig, createAppState } from '../../state/app-state.js';
 import { startOperation } from '../../state/operations.js';
+import { mapWith } from '../../state/shared-collections.js';
 import { type ReducerDeps, sequentialDeps } from '../deps.js';
 import { type ReduceResult, reduce } from '../reduce.js';
 
@@ -53,7 +54,7 @@ export function stateWithConfig(config: SessionConfig = makeConfig()): AppState 
 /** "active loop op": an AgentLoop op with no pending tools, optionally with a model. */
 export function withLoopOp(state: AppState, opId = 'op-1', model: ModelId | undefined = SONNET): AppState {
   startOperation(state, opId, { type: 'AgentLoop' });
-  if (model !== undefined) state.operationModels.set(opId, model);
+  if (model !== undefined) state.operationModels = mapWith(state.operationModels, opId, model);
   return state;
 }
 
