@@ -141,6 +141,38 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     expect(provider.calls[0]?.req.purpose).toBe('turn');
   });
 
+  it('an interpreter whose operations are over keeps no controller maps (issue 5: heap per idle session)', async () => {
+    const provider = new ProviderDouble('double', undefined, () => textResponse('reply'));
+    const { interpreter, posted } = bareInterpreter(provider);
+    const maps = interpreter as unknown as { controllersMap?: unknown; runningMap?: unknown };
+    const call = (opId: string) =>
+      interpreter.run({
+        type: 'CallModel',
+        sessionId: 's1',
+        opId,
+        model: { provider: 'double', id: 'm' },
+        messages: [userMessage('hi')],
+        systemContext: undefined,
+        tools: [],
+      });
+    call('op1');
+    call('op2');
+    expect(maps.controllersMap).toBeInstanceOf(Map);
+    await waitUntil(() => posted.length === 2, 'both completions are posted');
+    await settle();
+    expect(interpreter.hasWorkInFlight).toBe(false);
+    expect(maps.runningMap).toBeUndefined(); // released once the last piece of work settled
+    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]);
+    expect(maps.controllersMap).toBeInstanceOf(Map); // op2 is still open
+    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'unknown' }]);
+    interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op2' });
+    expect(maps.controllersMap).toBeUndefined();
+    interpreter.observeEvents([
+      { type: 'OperationCancelled', opId: 'op2', info: { pendingToolCalls: 0 }, reason: 'user' },
+    ]);
+    expect(maps.controllersMap).toBeUndefined(); // reading never allocates
+  });
+
   it('session_title_generation_uses_operation_cancel_token', async () => {
     // Both the turn and the title request block until their signal aborts, as a real provider would.
     const provider = new ProviderDouble('double', undefined, (c) => untilAborted(c.req.signal));

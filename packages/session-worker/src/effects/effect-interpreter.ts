@@ -38,7 +38,8 @@ export interface InterpreterEnv {
  * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
  */
 export class EffectInterpreter {
-  // Made on first use: an idle session should cost as little memory as possible.
+  // Made on first use and dropped again once empty: an idle session should cost as little memory as possible
+  // (an emptied Map keeps its hash table).
   private controllersMap: Map<string, AbortController> | undefined;
   private runningMap: Map<AbortController, number> | undefined;
   private workspaceReady: Promise<void> | undefined;
@@ -81,12 +82,9 @@ export class EffectInterpreter {
       case 'GenerateSessionTitle':
         this.generateTitle(effect);
         return;
-      case 'CancelOperation': {
-        const ctrl = this.controllers.get(effect.opId);
-        this.controllers.delete(effect.opId);
-        ctrl?.abort();
+      case 'CancelOperation':
+        this.forgetController(effect.opId)?.abort();
         return;
-      }
       case 'RequestCompaction':
         this.compact(effect);
         return;
@@ -113,12 +111,8 @@ export class EffectInterpreter {
    */
   observeEvents(events: SessionEvent[]): void {
     for (const e of events) {
-      if (e.type === 'OperationCancelled') {
-        this.controllers.get(e.opId)?.abort();
-        this.controllers.delete(e.opId);
-      } else if (e.type === 'OperationCompleted') {
-        this.controllers.delete(e.opId);
-      }
+      if (e.type === 'OperationCancelled') this.forgetController(e.opId)?.abort();
+      else if (e.type === 'OperationCompleted') this.forgetController(e.opId);
     }
   }
 
@@ -141,12 +135,27 @@ export class EffectInterpreter {
   private track<T>(ctrl: AbortController, work: Promise<T>): Promise<T> {
     this.running.set(ctrl, (this.running.get(ctrl) ?? 0) + 1);
     const settle = () => {
-      const n = (this.running.get(ctrl) ?? 1) - 1;
-      if (n <= 0) this.running.delete(ctrl);
-      else this.running.set(ctrl, n);
+      const running = this.runningMap;
+      if (running === undefined) return; // not reached: only this settle removes its entry
+      const n = (running.get(ctrl) ?? 1) - 1;
+      if (n > 0) running.set(ctrl, n);
+      else {
+        running.delete(ctrl);
+        if (running.size === 0) this.runningMap = undefined;
+      }
     };
     work.then(settle, settle);
     return work;
+  }
+
+  /** Removes and returns the op's controller (if any), dropping the map once it is empty. */
+  private forgetController(opId: string): AbortController | undefined {
+    const map = this.controllersMap;
+    const ctrl = map?.get(opId);
+    if (map === undefined || ctrl === undefined) return undefined;
+    map.delete(opId);
+    if (map.size === 0) this.controllersMap = undefined;
+    return ctrl;
   }
 
   private controllerFor(opId: string): AbortController {
