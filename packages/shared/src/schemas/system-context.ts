@@ -17,14 +17,22 @@ export type SystemContext = z.infer<typeof SystemContextSchema>;
 /** spec §1.10: the trimmed prompt and trimmed environment text joined by a blank line; empty → no text. */
 export function renderSystemContext(ctx: SystemContext | undefined): string | undefined {
   if (!ctx) return undefined;
-  // A session's context object is reused for every model call; render it once.
-  if (rendered.has(ctx)) return rendered.get(ctx);
+  // A session's context object is reused for every model call; render it once while it is in use.
+  const hit = rendered.get(ctx);
+  if (hit !== undefined || rendered.has(ctx)) return hit;
   const text = render(ctx);
+  if (rendered.size >= RENDERED_LIMIT) rendered.delete(rendered.keys().next().value as SystemContext);
   rendered.set(ctx, text);
   return text;
 }
 
-const rendered = new WeakMap<SystemContext, string | undefined>();
+/**
+ * Recently rendered contexts, oldest first out. Bounded rather than one entry per context object: the text
+ * (~600 B) would otherwise stay alive for every resident session (issue 5), while rendering again costs only
+ * ~0.2 µs per model call of a session that fell out.
+ */
+const RENDERED_LIMIT = 256;
+const rendered = new Map<SystemContext, string | undefined>();
 
 function render(ctx: SystemContext): string | undefined {
   const env = ctx.environment
