@@ -82,7 +82,6 @@ export class MessageGraph {
     this.activeMessageId = message.id;
     if (extend) {
       if (cached !== this.messages) cached.push(message); // a cached tail of `messages` grew with the push
-
       this.threadHead = message;
     } else {
       this.dropThreadCache();

@@ -107,9 +107,11 @@ export function requestToolCall(
       return;
     case 'Ask':
       // spec §3.2.18: a call arriving while another prompt is open is queued; its request id is discarded.
-      if (state.pendingApproval !== undefined)
+      if (state.pendingApproval !== undefined) {
         state.approvalQueue = arrayWith(state.approvalQueue, { toolCall });
-      else promptForApproval(ctx, requestId, toolCall);
+      } else {
+        promptForApproval(ctx, requestId, toolCall);
+      }
       return;
   }
 }

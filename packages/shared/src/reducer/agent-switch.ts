@@ -67,9 +67,11 @@ function reEvaluate(ctx: ReduceCtx, loopOp: string, toolCall: ToolCall, staleId:
       return;
     case 'Ask':
       close('Denied'); // the old prompt is closed; a fresh one (new id) is opened or the call queued
-      if (state.pendingApproval !== undefined)
+      if (state.pendingApproval !== undefined) {
         state.approvalQueue = arrayWith(state.approvalQueue, { toolCall });
-      else promptForApproval(ctx, ctx.deps.newId(), toolCall);
+      } else {
+        promptForApproval(ctx, ctx.deps.newId(), toolCall);
+      }
       return;
   }
 }
