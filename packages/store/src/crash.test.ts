@@ -39,10 +39,16 @@ function ensureBuilt(): void {
 }
 
 /** Runs the writer until it has acknowledged something and a random extra delay passed, then SIGKILLs it. */
-async function runAndKill(path: string, durability: string, round: number, delayMs: number): Promise<Ack[]> {
-  const child = spawn(process.execPath, [writer, path, durability, String(SESSIONS), String(round)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function runAndKill(
+  path: string,
+  durability: string,
+  round: number,
+  delayMs: number,
+  maxCached?: number,
+): Promise<Ack[]> {
+  const args = [writer, path, durability, String(SESSIONS), String(round)];
+  if (maxCached !== undefined) args.push(String(maxCached));
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
@@ -149,11 +155,14 @@ describe('crash safety (SIGKILL at random moments)', () => {
     await store.close();
   }, 60_000);
 
-  for (const [durability, rounds] of [
-    ['fsync', 4],
-    ['buffered', 3],
+  // The last case runs the writer with an 8-entry session cache for 40 sessions (constant eviction/reload).
+  for (const [durability, rounds, maxCached] of [
+    ['fsync', 4, undefined],
+    ['buffered', 3, undefined],
+    ['fsync', 3, 8],
   ] as const) {
-    it(`${durability}: every acknowledged batch survives, none is torn, sequences stay contiguous`, async () => {
+    const cache = maxCached === undefined ? '' : ` (maxCachedSessions ${maxCached})`;
+    it(`${durability}${cache}: every acknowledged batch survives, none is torn, sequences stay contiguous`, async () => {
       const dir = mkdtempSync(join(tmpdir(), 'shoal-crash-'));
       dirs.push(dir);
       const path = join(dir, 'db');
@@ -161,7 +170,7 @@ describe('crash safety (SIGKILL at random moments)', () => {
       let previous = 0;
       for (let round = 1; round <= rounds; round++) {
         const delay = Math.floor(Math.random() * 250);
-        const got = await runAndKill(path, durability, round, delay);
+        const got = await runAndKill(path, durability, round, delay, maxCached);
         expect(got.length, `round ${round} (kill after ${delay} ms) acknowledged nothing`).toBeGreaterThan(0);
         acks.push(...got);
         const total = await verify(path, durability, acks);

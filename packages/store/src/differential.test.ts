@@ -134,37 +134,41 @@ describe('LevelEventStore and MemoryEventStore agree (differential, random opera
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
-  it('gives the same outcome for every operation and the same final state', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60, size: 'large' }), async (ops) => {
-        const dir = mkdtempSync(join(tmpdir(), 'shoal-diff-'));
-        dirs.push(dir);
-        const memClock = new TestClock();
-        const lvlClock = new TestClock();
-        const mem = new MemoryEventStore({ now: memClock.now });
-        const lvl = await LevelEventStore.open(join(dir, 'db'), {
-          now: lvlClock.now,
-          durability: 'buffered',
-        });
-        try {
-          // Most operations should hit existing sessions: start with all but one created.
-          const setup: Op[] = IDS.slice(1).map((sid, i) => ({
-            kind: 'create',
-            id: sid,
-            tenant: i % 2 ? 'acme' : null,
-          }));
-          for (const o of [...setup, ...ops]) {
-            const events = o.kind === 'append' ? o.events.map((i) => EVENTS[i]!()) : [];
-            const [a, b] = [await apply(mem, o, events, memClock), await apply(lvl, o, events, lvlClock)];
-            expect(b, JSON.stringify(o)).toEqual(a);
+  // 2 cache entries for 4 ids: sessions are evicted and reloaded between operations all the time.
+  for (const maxCachedSessions of [undefined, 2]) {
+    it(`gives the same outcome for every operation and the same final state (maxCachedSessions ${maxCachedSessions ?? 'default'})`, async () => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60, size: 'large' }), async (ops) => {
+          const dir = mkdtempSync(join(tmpdir(), 'shoal-diff-'));
+          dirs.push(dir);
+          const memClock = new TestClock();
+          const lvlClock = new TestClock();
+          const mem = new MemoryEventStore({ now: memClock.now });
+          const lvl = await LevelEventStore.open(join(dir, 'db'), {
+            now: lvlClock.now,
+            durability: 'buffered',
+            ...(maxCachedSessions === undefined ? {} : { maxCachedSessions }),
+          });
+          try {
+            // Most operations should hit existing sessions: start with all but one created.
+            const setup: Op[] = IDS.slice(1).map((sid, i) => ({
+              kind: 'create',
+              id: sid,
+              tenant: i % 2 ? 'acme' : null,
+            }));
+            for (const o of [...setup, ...ops]) {
+              const events = o.kind === 'append' ? o.events.map((i) => EVENTS[i]!()) : [];
+              const [a, b] = [await apply(mem, o, events, memClock), await apply(lvl, o, events, lvlClock)];
+              expect(b, JSON.stringify(o)).toEqual(a);
+            }
+            expect(await observe(lvl)).toEqual(await observe(mem));
+          } finally {
+            await lvl.close();
+            await mem.close();
           }
-          expect(await observe(lvl)).toEqual(await observe(mem));
-        } finally {
-          await lvl.close();
-          await mem.close();
-        }
-      }),
-      { numRuns: 60 },
-    );
-  }, 120_000);
+        }),
+        { numRuns: 60 },
+      );
+    }, 120_000);
+  }
 });

@@ -90,6 +90,29 @@ describe('GroupCommit', () => {
     expect(writes[1]).toEqual(['c1']);
   });
 
+  it('hands out increasing tickets and reports them settled only once their batch settled', async () => {
+    const { gc, nextWrite } = harness();
+    const settledAt: number[] = [];
+    const hooks = (gc as unknown as { hooks: { onSettled?: () => void } }).hooks;
+    hooks.onSettled = () => settledAt.push(gc.settledThrough);
+    const a1 = gc.enqueue('a', [put('a1')]);
+    const t1 = gc.lastTicket;
+    const w1 = await nextWrite(1);
+    const b1 = gc.enqueue('b', [put('b1')]);
+    const t2 = gc.lastTicket;
+    expect(t2).toBeGreaterThan(t1);
+    expect(gc.settledThrough).toBeLessThan(t1); // in flight is not settled
+    w1.open();
+    await a1;
+    expect(gc.settledThrough).toBe(t1);
+    expect(gc.settledThrough).toBeLessThan(t2);
+    const w2 = await nextWrite(2);
+    w2.fail(new Error('disk full'));
+    await expect(b1).rejects.toThrow('disk full');
+    expect(gc.settledThrough).toBe(t2); // a failed batch is settled too
+    expect(settledAt).toEqual([t1, t2]);
+  });
+
   it('treats a writer that throws synchronously like a failed write', async () => {
     const gc = new GroupCommit(
       () => {

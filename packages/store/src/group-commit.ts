@@ -11,6 +11,7 @@ export type BatchWriter = (ops: BatchOp[]) => Promise<void>;
 
 interface Entry {
   readonly sessionId: string;
+  readonly ticket: number;
   readonly ops: BatchOp[];
   readonly result: unknown;
   resolve(result: unknown): void;
@@ -26,6 +27,8 @@ export interface GroupCommitHooks {
    * with the error this returns.
    */
   onBatchFailed(sessions: ReadonlySet<string>, err: Error): Error;
+  /** Called after every batch has settled (written or failed), once its entries are resolved or rejected. */
+  onSettled?(): void;
 }
 
 export interface GroupCommitStats {
@@ -49,6 +52,8 @@ export class GroupCommit {
   private scheduled = false;
   private inFlight = false;
   private idleWaiters: Array<() => void> = [];
+  private tickets = 0;
+  private settledTickets = 0;
   readonly stats: GroupCommitStats = { batches: 0, entries: 0, ops: 0 };
 
   private readonly flushAtOps: number;
@@ -66,12 +71,31 @@ export class GroupCommit {
    * result rides along so that an append costs one promise, not two).
    */
   enqueue<T = void>(sessionId: string, ops: BatchOp[], result?: T): Promise<T> {
+    const ticket = ++this.tickets;
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ sessionId, ops, result, resolve: resolve as (r: unknown) => void, reject });
+      this.pending.push({ sessionId, ticket, ops, result, resolve: resolve as (r: unknown) => void, reject });
       this.pendingOps += ops.length;
       if (!this.inFlight && this.pendingOps >= this.flushAtOps) this.flush();
       else this.schedule();
     });
+  }
+
+  /**
+   * Every entry gets a ticket, increasing in enqueue order; this is the last one handed out (read it right
+   * after `enqueue` to learn the entry's ticket without a second return value on the hot path).
+   */
+  get lastTicket(): number {
+    return this.tickets;
+  }
+
+  /**
+   * Every entry with a ticket up to this one has settled: its batch was written or failed. Batches take all
+   * pending entries in FIFO order, so settling a batch settles every earlier ticket too. (Entries rejected early
+   * because an earlier batch of their session failed count as settled only once a later batch passes them:
+   * conservative, never the other way round.)
+   */
+  get settledThrough(): number {
+    return this.settledTickets;
   }
 
   /** Resolves when nothing is queued or in flight. */
@@ -129,6 +153,7 @@ export class GroupCommit {
 
   private settle(group: Entry[], failure: unknown): void {
     this.inFlight = false;
+    this.settledTickets = group[group.length - 1]!.ticket;
     if (failure === undefined) {
       for (const e of group) e.resolve(e.result);
     } else {
@@ -143,6 +168,7 @@ export class GroupCommit {
       for (const e of group) e.reject(err);
       for (const e of dependents) e.reject(dependentErr);
     }
+    this.hooks.onSettled?.();
     // Resolutions run their continuations as microtasks; the next flush comes after them (setImmediate), so the
     // appends those continuations issue join the next batch.
     if (this.pending.length === 0) this.notifyIdle();

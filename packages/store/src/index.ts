@@ -15,7 +15,11 @@ export type {
   StoredSnapshot,
 } from './event-store.js';
 export type { GroupCommitStats } from './group-commit.js';
-export { LevelEventStore, type LevelEventStoreOptions } from './level-event-store.js';
+export {
+  DEFAULT_MAX_CACHED_SESSIONS,
+  LevelEventStore,
+  type LevelEventStoreOptions,
+} from './level-event-store.js';
 export { MemoryEventStore, type MemoryEventStoreOptions } from './memory-event-store.js';
 export { decodeSnapshot } from './snapshot-codec.js';
 export { defaultEventValidator, type EventValidator } from './validate.js';

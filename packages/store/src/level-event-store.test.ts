@@ -33,6 +33,16 @@ for (const durability of ['fsync', 'buffered'] as const) {
     cleanup: async () => removeDirs(),
   });
 }
+// A one-entry cache: nearly every operation finds its session evicted and reloads it from disk.
+describeConformance('LevelEventStore (maxCachedSessions 1)', {
+  open: (clock) =>
+    LevelEventStore.open(join(tempDir(), 'db'), {
+      durability: 'buffered',
+      now: clock.now,
+      maxCachedSessions: 1,
+    }),
+  cleanup: async () => removeDirs(),
+});
 
 describe('LevelEventStore', () => {
   let path: string;

@@ -51,6 +51,7 @@ import {
   updatedIndexKey,
 } from './keys.js';
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
+import { SessionCache, type SessionState } from './session-cache.js';
 import { decodeSnapshot } from './snapshot-codec.js';
 import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
 
@@ -71,18 +72,16 @@ export interface LevelEventStoreOptions {
    * on disk. Default: end of turn only.
    */
   flushAtOps?: number;
+  /**
+   * How many sessions' sequence/catalog state is kept in memory (~1 KiB each, README "Session cache"); the
+   * least recently used idle ones beyond it are dropped and reloaded from disk (two reads) on their next use.
+   * A positive integer or `Infinity`; default 10,000. Size it above the sessions appending concurrently.
+   */
+  maxCachedSessions?: number;
 }
 
-/** Per-session cache: the hot path of `append` reads nothing from disk. */
-interface SessionState {
-  readonly prefix: Buffer;
-  /** Next sequence number, counting appends accepted but not yet written. */
-  nextSeq: number;
-  /** Catalog record including accepted-but-unwritten appends. */
-  catalog: CatalogRecord;
-  /** The session's current newest-first index key (deleted as-is when updatedAt moves). */
-  indexKey: Buffer;
-}
+/** Default bound of the session cache (README "Session cache": ~10 MiB, far above the active working set). */
+export const DEFAULT_MAX_CACHED_SESSIONS = 10_000;
 
 type Db = ClassicLevel<Buffer, Buffer>;
 type LevelSnapshot = ReturnType<Db['snapshot']>;
@@ -94,8 +93,8 @@ const DEFAULT_LIMIT = 100;
  * Key layout and encodings: keys.ts, codec.ts, README.
  */
 export class LevelEventStore implements SessionStore {
-  private readonly states = new Map<string, SessionState>();
   private readonly locks = new Map<string, Promise<void>>();
+  private readonly states: SessionCache;
   /** Sessions whose delete has committed but whose range is not purged yet: read as absent. */
   private readonly purging = new Set<string>();
   private readonly commit: GroupCommit;
@@ -108,7 +107,14 @@ export class LevelEventStore implements SessionStore {
     private readonly validate: EventValidator,
     private readonly now: () => number,
     flushAtOps: number | undefined,
+    maxCachedSessions: number,
   ) {
+    // Busy = must stay cached: a queued write not settled yet means the entry is ahead of the disk (a reload
+    // would hand out its seqs again); a lock means a create/delete/snapshot/load is using the entry.
+    this.states = new SessionCache(
+      maxCachedSessions,
+      (id, st) => st.ticket > this.commit.settledThrough || this.locks.has(id),
+    );
     const sync = durability === 'fsync';
     // A chained batch, not db.batch(array): abstract-level normalises every op of an array batch on the main
     // thread (measured ~6 µs/op vs ~1 µs/op chained, README).
@@ -131,6 +137,7 @@ export class LevelEventStore implements SessionStore {
             cause: err,
           });
         },
+        onSettled: () => this.states.settled(),
       },
       flushAtOps === undefined ? {} : { flushAtOps },
     );
@@ -145,6 +152,12 @@ export class LevelEventStore implements SessionStore {
     if (durability !== 'fsync' && durability !== 'buffered') {
       throw invalidArgument(`durability must be 'fsync' or 'buffered', got ${String(durability)}`);
     }
+    const maxCached = opts.maxCachedSessions ?? DEFAULT_MAX_CACHED_SESSIONS;
+    if (!(Number.isInteger(maxCached) && maxCached >= 1) && maxCached !== Number.POSITIVE_INFINITY) {
+      throw invalidArgument(
+        `maxCachedSessions must be a positive integer or Infinity, got ${String(maxCached)}`,
+      );
+    }
     const db: Db = new ClassicLevel<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     try {
       await db.open();
@@ -157,6 +170,7 @@ export class LevelEventStore implements SessionStore {
       opts.validateEvent ?? defaultEventValidator,
       opts.now ?? Date.now,
       opts.flushAtOps,
+      maxCached,
     );
     try {
       await store.checkFormat(path);
@@ -184,6 +198,24 @@ export class LevelEventStore implements SessionStore {
     return this.commit.stats;
   }
 
+  /**
+   * Sessions whose state is cached now (metrics, tests). At most `maxCachedSessions` once writes have settled;
+   * while writes are queued, sessions with unwritten appends may exceed it (they cannot be dropped yet).
+   */
+  get cachedSessionCount(): number {
+    return this.states.size;
+  }
+
+  /**
+   * Releases the session's cached state now instead of waiting for it to age out (e.g. when the runtime
+   * passivates the session). Only drops an idle entry; returns false, and keeps it, while a write of the
+   * session is queued or a create/delete/snapshot of it runs (it then ages out later). Never reads, writes or
+   * throws (also not after `close()`); a later use reloads the state from disk. True for a session not cached.
+   */
+  evictSession(sessionId: string): boolean {
+    return this.states.evict(sessionId);
+  }
+
   async createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
     this.assertOpen();
     checkSessionId(sessionId);
@@ -191,7 +223,7 @@ export class LevelEventStore implements SessionStore {
     await this.withLock(sessionId, async () => {
       this.assertOpen();
       await this.finishPurge(sessionId);
-      if ((this.states.get(sessionId) ?? (await this.readState(sessionId))) !== null) {
+      if ((this.states.peek(sessionId) ?? (await this.readState(sessionId))) !== null) {
         throw new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
       }
       const prefix = sessionPrefix(sessionId);
@@ -204,8 +236,11 @@ export class LevelEventStore implements SessionStore {
       pushMetadataOps(ops, sessionId, {}, catalog.metadata);
       // Cached before the write lands: appends issued meanwhile queue behind this entry (FIFO), and if the
       // write fails the group commit drops the cache entry again.
-      this.states.set(sessionId, { prefix, nextSeq: 0, catalog, indexKey });
-      await this.commit.enqueue(sessionId, ops);
+      const st: SessionState = { prefix, nextSeq: 0, catalog, indexKey, ticket: 0, used: true };
+      this.states.set(sessionId, st);
+      const written = this.commit.enqueue(sessionId, ops);
+      st.ticket = this.commit.lastTicket;
+      await written;
     });
   }
 
@@ -234,10 +269,16 @@ export class LevelEventStore implements SessionStore {
     values: Buffer[],
     expected: number | undefined,
   ): Promise<number[]> {
-    const st = await this.loadState(sessionId);
-    this.assertOpen();
-    if (st === null) throw sessionNotFound(sessionId);
-    return this.enqueueAppend(sessionId, st, valid, values, expected);
+    for (;;) {
+      const loaded = await this.loadState(sessionId);
+      this.assertOpen();
+      if (loaded === null) throw sessionNotFound(sessionId);
+      // Only the entry in the cache may number appends: between the load and this continuation the entry can
+      // have been evicted (idle, lock released) or dropped by a failed batch. Appending to a stale object
+      // would hand out seqs a fresh load hands out again, so take the cached one, or load again.
+      const st = this.states.get(sessionId);
+      if (st !== undefined) return this.enqueueAppend(sessionId, st, valid, values, expected);
+    }
   }
 
   /**
@@ -285,7 +326,10 @@ export class LevelEventStore implements SessionStore {
       ops.push({ type: 'put', key: configKey(st.prefix), value: encodeJson(update.config) });
     }
     st.nextSeq = first + n;
-    return this.commit.enqueue(sessionId, ops, seqs);
+    const written = this.commit.enqueue(sessionId, ops, seqs);
+    // Pins the entry until this write settles (an evicted entry ahead of the disk would reload stale seqs).
+    st.ticket = this.commit.lastTicket;
+    return written;
   }
 
   loadEvents(sessionId: string): Promise<StoredEvent[]> {
@@ -353,7 +397,7 @@ export class LevelEventStore implements SessionStore {
       let st: SessionState | null;
       let indexKeys: Buffer[];
       try {
-        st = this.states.get(sessionId) ?? (await this.readState(sessionId));
+        st = this.states.peek(sessionId) ?? (await this.readState(sessionId));
         if (st === null) return;
         indexKeys = [st.indexKey];
         for (const [k, v] of Object.entries(st.catalog.metadata))
@@ -451,7 +495,7 @@ export class LevelEventStore implements SessionStore {
     }
     await this.withLock(sessionId, async () => {
       this.assertOpen();
-      const st = this.states.get(sessionId) ?? (await this.readState(sessionId));
+      const st = this.states.peek(sessionId) ?? (await this.readState(sessionId));
       if (st === null || this.purging.has(sessionId)) throw sessionNotFound(sessionId);
       if (seq >= st.nextSeq) {
         throw invalidArgument(
@@ -525,18 +569,21 @@ export class LevelEventStore implements SessionStore {
   }
 
   private prefixOf(sessionId: string): Buffer {
-    return this.states.get(sessionId)?.prefix ?? sessionPrefix(sessionId);
+    return this.states.peek(sessionId)?.prefix ?? sessionPrefix(sessionId);
   }
 
   /** Serialises create/delete/snapshot/cache-load per session; appends to cached sessions never wait here. */
   private withLock<T>(sessionId: string, fn: () => Promise<T>): Promise<T> {
     const prev = this.locks.get(sessionId) ?? Promise.resolve();
-    const run = prev.then(fn);
-    const tail = run.then(noop, noop);
-    this.locks.set(sessionId, tail);
-    void tail.then(() => {
+    let tail: Promise<void> | undefined;
+    // Released before `run` settles, so a caller that awaited the operation sees the session unlocked (and
+    // its cache entry evictable, e.g. `await saveSnapshot(); evictSession()`).
+    const release = (): void => {
       if (this.locks.get(sessionId) === tail) this.locks.delete(sessionId);
-    });
+    };
+    const run = prev.then(fn).finally(release);
+    tail = run.then(noop, noop);
+    this.locks.set(sessionId, tail);
     return run;
   }
 
@@ -544,7 +591,7 @@ export class LevelEventStore implements SessionStore {
   private loadState(sessionId: string): Promise<SessionState | null> {
     return this.withLock(
       sessionId,
-      async () => this.states.get(sessionId) ?? (await this.readState(sessionId)),
+      async () => this.states.peek(sessionId) ?? (await this.readState(sessionId)),
     );
   }
 
@@ -563,7 +610,10 @@ export class LevelEventStore implements SessionStore {
       nextSeq: latest === null ? 0 : latest + 1,
       catalog,
       indexKey: updatedIndexKey(catalog.updatedAt, sessionId),
+      ticket: 0,
+      used: false,
     };
+    // Inserted while the caller holds this session's lock, so the eviction this may run cannot drop it.
     this.states.set(sessionId, st);
     return st;
   }

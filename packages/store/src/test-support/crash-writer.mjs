@@ -3,10 +3,14 @@
 // stdout is a pipe, which Node writes synchronously on Linux, so a printed ack has left the process.
 import { LevelEventStore } from '../../dist/index.js';
 
-const [path, durability, sessionsArg, round] = process.argv.slice(2);
+const [path, durability, sessionsArg, round, maxCachedArg] = process.argv.slice(2);
 const sessions = Number(sessionsArg);
 
-const store = await LevelEventStore.open(path, { durability });
+// Optional cache bound below the session count: appends keep evicting and reloading sessions.
+const store = await LevelEventStore.open(
+  path,
+  maxCachedArg === undefined ? { durability } : { durability, maxCachedSessions: Number(maxCachedArg) },
+);
 const ids = Array.from({ length: sessions }, (_, i) => `crash-${i}`);
 for (const id of ids) {
   if (!(await store.sessionExists(id))) await store.createSession(id, { tenant: 'crash' });
