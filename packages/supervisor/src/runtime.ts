@@ -483,7 +483,12 @@ export class Runtime {
         return;
       case 'activity':
         if (msg.active) this.active.add(msg.sessionId);
-        else this.active.delete(msg.sessionId);
+        else {
+          this.active.delete(msg.sessionId);
+          // A passivated session should cost nothing on the main thread either: drop the store's cache
+          // entry for it (a no-op while the store still has writes of that session in flight).
+          if (this.store instanceof LevelEventStore) this.store.evictSession(msg.sessionId);
+        }
         return;
       case 'ready':
         return;

@@ -85,7 +85,9 @@ describe('api.md names', () => {
       'StreamDelta',
       'SessionStateSnapshot',
     ] as const) {
-      expect(typeof (mod as unknown as Record<string, { parse?: unknown }>)[name]?.parse, name).toBe('function');
+      expect(typeof (mod as unknown as Record<string, { parse?: unknown }>)[name]?.parse, name).toBe(
+        'function',
+      );
     }
   });
 });
