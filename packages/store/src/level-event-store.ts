@@ -9,7 +9,7 @@ import {
   type SessionSummary,
   toSummary,
 } from './catalog.js';
-import { decodeAny, encodeJson, encodeV8 } from './codec.js';
+import { decodeAny, encodeJson } from './codec.js';
 import { closedError, invalidArgument, StoreError, sessionNotFound, toStoreError } from './errors.js';
 import { decodeStoredEvent, encodeEvents } from './event-codec.js';
 import type {
@@ -52,7 +52,7 @@ import {
 } from './keys.js';
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
 import { SessionCache, type SessionState } from './session-cache.js';
-import { decodeSnapshot } from './snapshot-codec.js';
+import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
 
 export interface LevelEventStoreOptions {
@@ -484,15 +484,7 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     checkSeq('seq', seq, 0);
-    let value: Buffer;
-    try {
-      value = encodeV8(snapshot);
-    } catch (err) {
-      throw new StoreError('INVALID_ARGUMENT', `session ${sessionId}: snapshot is not structured-cloneable`, {
-        sessionId,
-        cause: err,
-      });
-    }
+    const value = encodeSnapshot(sessionId, snapshot);
     await this.withLock(sessionId, async () => {
       this.assertOpen();
       const st = this.states.peek(sessionId) ?? (await this.readState(sessionId));

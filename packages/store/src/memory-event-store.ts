@@ -6,7 +6,7 @@ import {
   type SessionSummary,
   toSummary,
 } from './catalog.js';
-import { decodeAny, encodeJson, encodeV8 } from './codec.js';
+import { decodeAny, encodeJson } from './codec.js';
 import { closedError, invalidArgument, StoreError, sessionNotFound } from './errors.js';
 import { decodeStoredEvent, encodeEvents } from './event-codec.js';
 import type {
@@ -20,6 +20,7 @@ import type {
 } from './event-store.js';
 import { checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
 import { byPosition, checkListOptions, paginate } from './listing.js';
+import { encodeSnapshot } from './snapshot-codec.js';
 import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
 
 export interface MemoryEventStoreOptions {
@@ -171,15 +172,7 @@ export class MemoryEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     checkSeq('seq', seq, 0);
-    let value: Buffer;
-    try {
-      value = encodeV8(snapshot);
-    } catch (err) {
-      throw new StoreError('INVALID_ARGUMENT', `session ${sessionId}: snapshot is not structured-cloneable`, {
-        sessionId,
-        cause: err,
-      });
-    }
+    const value = encodeSnapshot(sessionId, snapshot);
     const s = this.sessions.get(sessionId);
     if (s === undefined) throw sessionNotFound(sessionId);
     if (seq >= s.events.length) {

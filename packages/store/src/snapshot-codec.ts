@@ -1,4 +1,4 @@
-import { decodeAny } from './codec.js';
+import { decodeAny, encodeV8 } from './codec.js';
 import { StoreError } from './errors.js';
 import type { EncodedSnapshot } from './event-store.js';
 
@@ -11,6 +11,18 @@ export function decodeSnapshot(sessionId: string, snap: EncodedSnapshot): unknow
     throw new StoreError('CORRUPT_RECORD', `session ${sessionId}: snapshot at seq ${seq} cannot be decoded`, {
       sessionId,
       seq,
+      cause: err,
+    });
+  }
+}
+
+/** Encodes a snapshot (v8 serialization); a value that is not structured-cloneable fails with INVALID_ARGUMENT. */
+export function encodeSnapshot(sessionId: string, snapshot: unknown): Buffer {
+  try {
+    return encodeV8(snapshot);
+  } catch (err) {
+    throw new StoreError('INVALID_ARGUMENT', `session ${sessionId}: snapshot is not structured-cloneable`, {
+      sessionId,
       cause: err,
     });
   }
