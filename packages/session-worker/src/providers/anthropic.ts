@@ -16,7 +16,7 @@ import {
   toolResultLlmText,
   type UserContent,
 } from '@shoal/shared';
-import { kindForErrorType, kindForStatus, u32 } from './http-error-kind.js';
+import { u32 } from './http-error-kind.js';
 import { ModelCallError } from './model-call-error.js';
 import type {
   ModelInfo,
@@ -26,6 +26,7 @@ import type {
   ProviderDelta,
 } from './model-provider.js';
 import { type HostedProviderOptions, sdkClientOptions } from './provider-options.js';
+import { sdkCallError } from './sdk-error.js';
 
 export const ANTHROPIC_PROVIDER_ID = 'anthropic';
 /** `max_tokens` is required by the Messages API; used when the catalog does not know the model. */
@@ -150,25 +151,13 @@ export const toAnthropicTools = (tools: ToolSchema[]): AnthropicTool[] =>
 
 /** Maps any failure of a call to a ModelCallError; `started` = the response stream had begun. */
 export function anthropicError(err: unknown, signal: AbortSignal, started: boolean): ModelCallError {
-  if (err instanceof ModelCallError) return err;
-  if (signal.aborted || err instanceof Anthropic.APIUserAbortError) return ModelCallError.cancelled();
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof Anthropic.APIConnectionTimeoutError)
-    return ModelCallError.requestStartFailed('timeout', message, err);
-  if (err instanceof Anthropic.APIConnectionError) {
-    return started
-      ? ModelCallError.streamFailed(message, 'network', err)
-      : ModelCallError.requestStartFailed('network', message, err);
-  }
-  if (err instanceof Anthropic.APIError) {
-    if (err.status !== undefined)
-      return ModelCallError.requestStartFailed(kindForStatus(err.status), message, err);
-    return ModelCallError.streamFailed(message, kindForErrorType(err.type), err);
-  }
-  if (err instanceof SyntaxError) return ModelCallError.streamFailed(message, 'response_parsing_error', err);
-  return started
-    ? ModelCallError.streamFailed(message, 'stream_error', err)
-    : ModelCallError.requestStartFailed('unknown', message, err);
+  return sdkCallError(
+    err,
+    signal,
+    started,
+    Anthropic,
+    (e) => (e as InstanceType<typeof Anthropic.APIError>).type,
+  );
 }
 
 type Block =

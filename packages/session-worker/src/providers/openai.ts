@@ -15,7 +15,7 @@ import type {
   ChatCompletionTool,
 } from 'openai/resources/chat/completions/completions';
 import { commandExecutionText } from './anthropic.js';
-import { kindForErrorType, kindForStatus, u32 } from './http-error-kind.js';
+import { u32 } from './http-error-kind.js';
 import { ModelCallError } from './model-call-error.js';
 import type {
   ModelInfo,
@@ -25,6 +25,7 @@ import type {
   ProviderDelta,
 } from './model-provider.js';
 import { type HostedProviderOptions, sdkClientOptions } from './provider-options.js';
+import { sdkCallError } from './sdk-error.js';
 
 export const OPENAI_PROVIDER_ID = 'openai';
 
@@ -111,25 +112,10 @@ export const toOpenAITools = (tools: ToolSchema[]): ChatCompletionTool[] =>
 
 /** Maps any failure of a call to a ModelCallError; `started` = the response stream had begun. */
 export function openaiError(err: unknown, signal: AbortSignal, started: boolean): ModelCallError {
-  if (err instanceof ModelCallError) return err;
-  if (signal.aborted || err instanceof OpenAI.APIUserAbortError) return ModelCallError.cancelled();
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof OpenAI.APIConnectionTimeoutError)
-    return ModelCallError.requestStartFailed('timeout', message, err);
-  if (err instanceof OpenAI.APIConnectionError) {
-    return started
-      ? ModelCallError.streamFailed(message, 'network', err)
-      : ModelCallError.requestStartFailed('network', message, err);
-  }
-  if (err instanceof OpenAI.APIError) {
-    if (err.status !== undefined)
-      return ModelCallError.requestStartFailed(kindForStatus(err.status), message, err);
-    return ModelCallError.streamFailed(message, kindForErrorType(err.type ?? err.code), err);
-  }
-  if (err instanceof SyntaxError) return ModelCallError.streamFailed(message, 'response_parsing_error', err);
-  return started
-    ? ModelCallError.streamFailed(message, 'stream_error', err)
-    : ModelCallError.requestStartFailed('unknown', message, err);
+  return sdkCallError(err, signal, started, OpenAI, (e) => {
+    const o = e as InstanceType<typeof OpenAI.APIError>;
+    return o.type ?? o.code;
+  });
 }
 
 interface PendingCall {
