@@ -71,6 +71,14 @@ export function checkSeq(name: string, value: unknown, min: number): asserts val
   }
 }
 
+/** The arguments of `loadEventsAfter`, checked the same way by both stores; returns the limit. */
+export function checkLoadArgs(sessionId: unknown, afterSeq: unknown, limit: unknown): number | undefined {
+  checkSessionId(sessionId);
+  checkSeq('afterSeq', afterSeq, -1);
+  if (limit !== undefined) checkSeq('limit', limit, 0);
+  return limit as number | undefined;
+}
+
 export function writeSeq(buf: Buffer, offset: number, seq: number): void {
   buf.writeUInt32BE(Math.floor(seq / TWO_32), offset);
   buf.writeUInt32BE(seq % TWO_32, offset + 4);

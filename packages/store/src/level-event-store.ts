@@ -25,6 +25,7 @@ import type {
 import { type BatchOp, GroupCommit, type GroupCommitStats } from './group-commit.js';
 import {
   catalogKey,
+  checkLoadArgs,
   checkMetadata,
   checkSeq,
   checkSessionId,
@@ -338,10 +339,7 @@ export class LevelEventStore implements SessionStore {
 
   async loadEventsAfter(sessionId: string, afterSeq: number, opts?: LoadOptions): Promise<StoredEvent[]> {
     this.assertOpen();
-    checkSessionId(sessionId);
-    checkSeq('afterSeq', afterSeq, -1);
-    const limit = opts?.limit;
-    if (limit !== undefined) checkSeq('limit', limit, 0);
+    const limit = checkLoadArgs(sessionId, afterSeq, opts?.limit);
     if (limit === 0 || this.purging.has(sessionId)) return [];
     const prefix = this.prefixOf(sessionId);
     let entries: Array<[Buffer, Buffer]>;

@@ -18,7 +18,7 @@ import type {
   SessionStore,
   StoredSnapshot,
 } from './event-store.js';
-import { checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
+import { checkLoadArgs, checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
 import { byPosition, checkListOptions, paginate } from './listing.js';
 import { encodeSnapshot } from './snapshot-codec.js';
 import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
@@ -106,10 +106,7 @@ export class MemoryEventStore implements SessionStore {
 
   async loadEventsAfter(sessionId: string, afterSeq: number, opts?: LoadOptions): Promise<StoredEvent[]> {
     this.assertOpen();
-    checkSessionId(sessionId);
-    checkSeq('afterSeq', afterSeq, -1);
-    const limit = opts?.limit;
-    if (limit !== undefined) checkSeq('limit', limit, 0);
+    const limit = checkLoadArgs(sessionId, afterSeq, opts?.limit);
     const s = this.sessions.get(sessionId);
     if (s === undefined) return [];
     const end = limit === undefined ? s.events.length : Math.min(s.events.length, afterSeq + 1 + limit);

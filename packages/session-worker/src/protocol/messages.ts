@@ -37,7 +37,6 @@ export type HostMessage =
 export type StoreOp =
   | 'createSession'
   | 'append'
-  | 'loadEvents'
   | 'loadEventsAfter'
   | 'sessionExists'
   | 'saveSnapshot'

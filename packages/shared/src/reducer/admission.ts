@@ -9,7 +9,7 @@ import { addPendingToolCall } from '../state/operations.js';
 import { arrayWith, arrayWithoutFirst } from '../state/shared-collections.js';
 import { callModel } from './call-model.js';
 import { emit, emitError, type ReduceCtx, softError } from './context.js';
-import { deniedByPolicyText, failToolCallWithoutExecution } from './tool-failure.js';
+import { denyByPolicy, failToolCallWithoutExecution } from './tool-failure.js';
 import { validateToolCall } from './validate-tool-call.js';
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -96,14 +96,7 @@ export function requestToolCall(
       return;
     }
     case 'Deny':
-      failToolCallWithoutExecution(
-        ctx,
-        toolCall,
-        { type: 'DeniedByPolicy', toolName: toolCall.name },
-        deniedByPolicyText(toolCall.name),
-        'denied',
-        continueIfReady,
-      );
+      denyByPolicy(ctx, toolCall, continueIfReady);
       return;
     case 'Ask':
       // spec §3.2.18: a call arriving while another prompt is open is queued; its request id is discarded.
@@ -134,14 +127,7 @@ export function drainApprovalQueue(ctx: ReduceCtx): void {
       }
       execute(ctx, op.opId, toolCall);
     } else if (decision === 'Deny') {
-      failToolCallWithoutExecution(
-        ctx,
-        toolCall,
-        { type: 'DeniedByPolicy', toolName: toolCall.name },
-        deniedByPolicyText(toolCall.name),
-        'denied',
-        false,
-      );
+      denyByPolicy(ctx, toolCall, false);
     } else {
       promptForApproval(ctx, ctx.deps.newId(), toolCall);
       break;

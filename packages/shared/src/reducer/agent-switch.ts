@@ -11,7 +11,7 @@ import { arrayWith, mapWith, orSharedEmpty } from '../state/shared-collections.j
 import { continueIfReady, decideTool, promptForApproval } from './admission.js';
 import { emit, type ReduceCtx } from './context.js';
 import { InvalidActionError } from './errors.js';
-import { deniedByPolicyText, failToolCallWithoutExecution } from './tool-failure.js';
+import { denyByPolicy, failToolCallWithoutExecution } from './tool-failure.js';
 import { validateToolCall } from './validate-tool-call.js';
 
 const backendKey = (b: BackendConfig): string => JSON.stringify([b.transport, b.toolFilter]);
@@ -56,14 +56,7 @@ function reEvaluate(ctx: ReduceCtx, loopOp: string, toolCall: ToolCall, staleId:
       return;
     case 'Deny':
       close('Denied');
-      failToolCallWithoutExecution(
-        ctx,
-        toolCall,
-        { type: 'DeniedByPolicy', toolName: toolCall.name },
-        deniedByPolicyText(toolCall.name),
-        'denied',
-        false,
-      );
+      denyByPolicy(ctx, toolCall, false);
       return;
     case 'Ask':
       close('Denied'); // the old prompt is closed; a fresh one (new id) is opened or the call queued

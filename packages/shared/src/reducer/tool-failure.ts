@@ -63,6 +63,18 @@ export function failToolCallWithoutExecution(
   if (readyToContinue(state)) callModel(ctx, op.opId, model);
 }
 
+/** A call the approval policy denies (spec §3.2.17, §3.2.18, §3.3.8): a synthetic DeniedByPolicy result. */
+export function denyByPolicy(ctx: ReduceCtx, toolCall: ToolCall, continueIfReady: boolean): void {
+  failToolCallWithoutExecution(
+    ctx,
+    toolCall,
+    { type: 'DeniedByPolicy', toolName: toolCall.name },
+    deniedByPolicyText(toolCall.name),
+    'denied',
+    continueIfReady,
+  );
+}
+
 /** spec §3.2.10 event texts. */
 export const deniedByPolicyText = (name: string): string => `Tool '${name}' denied by policy`;
 export const deniedByUserText = (name: string): string => `Tool '${name}' denied by user`;

@@ -39,10 +39,6 @@ export class WorkerShard implements ShardLink {
     return shard;
   }
 
-  get threadId(): number | undefined {
-    return this.worker?.threadId;
-  }
-
   send(cmd: HostCommand): void {
     if (this.out) this.out.send(cmd);
     else this.waiting.push(cmd);
