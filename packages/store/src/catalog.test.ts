@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { applyEventsToCatalog, decodeCatalog, encodeCatalog, newCatalogRecord } from './catalog.js';
+import {
+  applyEventsToCatalog,
+  type CatalogRecord,
+  catalogNeedsWrite,
+  decodeCatalog,
+  encodeCatalog,
+  newCatalogRecord,
+  repairCatalog,
+} from './catalog.js';
 import { encodeJson } from './codec.js';
 import {
   assistantMessage,
@@ -49,16 +57,49 @@ describe('catalog maintenance (spec §9.3)', () => {
     };
     const bare = newCatalogRecord(2_000, {});
     for (const rec of [full, bare, { ...full, messageCount: 7 }]) {
-      const buf = encodeCatalog(rec);
+      const buf = encodeCatalog(rec, 42);
       expect(buf[0]).toBe(encodeJson(rec)[0]);
-      expect(JSON.parse(buf.toString('utf8', 1))).toEqual(rec);
+      expect(JSON.parse(buf.toString('utf8', 1))).toEqual({ ...rec, seq: 42 });
     }
   });
 
   it('round-trips records and rejects malformed ones', () => {
     const rec = { ...newCatalogRecord(1, { a: 'b' }), title: 't' };
-    expect(decodeCatalog(encodeCatalog(rec))).toEqual(rec);
+    expect(decodeCatalog(encodeCatalog(rec, 7))).toEqual({ record: rec, seq: 7 });
+    // A record without seq (never lags) still reads.
+    expect(decodeCatalog(encodeJson(rec))).toEqual({ record: rec, seq: undefined });
     expect(() => decodeCatalog(encodeJson({ createdAt: 'yesterday' }))).toThrow(TypeError);
     expect(() => decodeCatalog(encodeJson(null))).toThrow(TypeError);
+    for (const seq of [-1, 1.5, '3', null]) {
+      expect(() => decodeCatalog(encodeJson({ ...rec, seq }))).toThrow(TypeError);
+    }
+  });
+});
+
+describe('catalog records that lag behind the log', () => {
+  it('needs a write for every change except the message count', () => {
+    const rec: CatalogRecord = { ...newCatalogRecord(1_000, { a: 'b' }), lastModel: 'm', title: 't' };
+    expect(catalogNeedsWrite(rec, rec)).toBe(false);
+    expect(catalogNeedsWrite(rec, { ...rec, messageCount: 9 })).toBe(false);
+    expect(catalogNeedsWrite(rec, { ...rec, updatedAt: 2_000 })).toBe(true);
+    expect(catalogNeedsWrite(rec, { ...rec, lastModel: 'n' })).toBe(true);
+    expect(catalogNeedsWrite(rec, { ...rec, title: undefined })).toBe(true);
+    expect(catalogNeedsWrite(rec, { ...rec, metadata: { a: 'b' } })).toBe(true);
+  });
+
+  it('repairs a record to exactly what the appends computed, when only counts were left unwritten', () => {
+    // Appends within one second after a written record: user, tool start, assistant (same model), tool result.
+    const t = 5_000;
+    let live = applyEventsToCatalog(newCatalogRecord(t, {}), [assistantMessage('a', OTHER)], t).record;
+    const written = live;
+    const tail = [userMessage('u'), assistantMessage('b', OTHER), operationStarted(), userMessage('v')];
+    for (const ev of tail) {
+      const next = applyEventsToCatalog(live, [ev], t + 700).record;
+      expect(catalogNeedsWrite(live, next)).toBe(false);
+      live = next;
+    }
+    expect(live.messageCount).toBe(4);
+    expect(repairCatalog(written, tail)).toEqual(live);
+    expect(repairCatalog(written, [])).toBe(written);
   });
 });

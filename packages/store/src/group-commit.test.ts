@@ -162,3 +162,37 @@ describe('GroupCommit with flushAtOps', () => {
     await Promise.all(done);
   });
 });
+
+describe("GroupCommit with flushAtOps 'auto'", () => {
+  it('writes a lone entry at once, then starts each write when half the previous batch waits', async () => {
+    const writes: string[][] = [];
+    const gates: Gate[] = [];
+    const gc = new GroupCommit(
+      (ops) => {
+        writes.push(names(ops));
+        const g = gate();
+        gates.push(g);
+        return g.promise;
+      },
+      { mapError: (e) => e as Error, onBatchFailed: (_s, e) => e },
+      { flushAtOps: 'auto' },
+    );
+    const first = gc.enqueue('a', [put('a')]);
+    expect(writes).toEqual([['a']]); // synchronously: nothing to wait for
+    const wave = ['b', 'c', 'd', 'e'].map((k) => gc.enqueue(k, [put(k)]));
+    gates[0]!.open();
+    await first;
+    while (gates.length < 2) await new Promise((r) => setImmediate(r));
+    expect(writes[1]).toEqual(['b', 'c', 'd', 'e']); // queued behind the write in flight: one batch
+    gates[1]!.open();
+    await Promise.all(wave);
+    // The previous batch held 4: the next write starts as soon as 2 wait, the rest follow in the next batch.
+    const next = ['f', 'g', 'h', 'i'].map((k) => gc.enqueue(k, [put(k)]));
+    expect(writes[2]).toEqual(['f', 'g']);
+    gates[2]!.open();
+    while (gates.length < 4) await new Promise((r) => setImmediate(r));
+    expect(writes[3]).toEqual(['h', 'i']);
+    gates[3]!.open();
+    await Promise.all(next);
+  });
+});

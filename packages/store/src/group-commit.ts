@@ -41,9 +41,10 @@ export interface GroupCommitOptions {
   /**
    * Start a write as soon as this many ops wait and no write is in flight, instead of at the end of the turn.
    * The rest of the turn's appends are then prepared (validated, encoded) while that write is on disk:
-   * CPU and I/O overlap instead of taking turns.
+   * CPU and I/O overlap instead of taking turns. `'auto'`: half the entries of the previous batch (see
+   * `eagerEntries`). Default: never early; everything that arrives in one event-loop turn is one batch.
    */
-  flushAtOps?: number;
+  flushAtOps?: number | 'auto';
 }
 
 export class GroupCommit {
@@ -56,14 +57,24 @@ export class GroupCommit {
   private settledTickets = 0;
   readonly stats: GroupCommitStats = { batches: 0, entries: 0, ops: 0 };
 
-  private readonly flushAtOps: number;
+  /** Op threshold for an eager flush (Infinity: end of turn only), or undefined for the adaptive one. */
+  private readonly flushAtOps: number | undefined;
+  /**
+   * Adaptive eager-flush threshold (in entries): half of the previous batch, at least 1. Why: a busy store's
+   * writers come back in waves (each session appends again once its last append is acknowledged). Writing the
+   * first half of a wave as soon as it is queued and preparing the second half while that batch is on disk
+   * overlaps the main thread's CPU (validation, encoding) with LevelDB's write and sync, instead of taking
+   * turns with it, at the price of splitting one turn's appends over two syncs (README "Group commit" has the
+   * measurement). A lone writer (previous batch of 1) is written at once, without waiting for the turn to end.
+   */
+  private eagerEntries = 1;
 
   constructor(
     private readonly write: BatchWriter,
     private readonly hooks: GroupCommitHooks,
     opts: GroupCommitOptions = {},
   ) {
-    this.flushAtOps = opts.flushAtOps ?? Number.POSITIVE_INFINITY;
+    this.flushAtOps = opts.flushAtOps === 'auto' ? undefined : (opts.flushAtOps ?? Number.POSITIVE_INFINITY);
   }
 
   /**
@@ -75,7 +86,7 @@ export class GroupCommit {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ sessionId, ticket, ops, result, resolve: resolve as (r: unknown) => void, reject });
       this.pendingOps += ops.length;
-      if (!this.inFlight && this.pendingOps >= this.flushAtOps) this.flush();
+      if (!this.inFlight && this.eagerFlushDue()) this.flush();
       else this.schedule();
     });
   }
@@ -102,6 +113,12 @@ export class GroupCommit {
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private eagerFlushDue(): boolean {
+    return this.flushAtOps === undefined
+      ? this.pending.length >= this.eagerEntries
+      : this.pendingOps >= this.flushAtOps;
   }
 
   private isIdle(): boolean {
@@ -138,6 +155,7 @@ export class GroupCommit {
     }
     this.stats.batches += 1;
     this.stats.entries += group.length;
+    this.eagerEntries = Math.max(1, group.length >>> 1);
     this.stats.ops += ops.length;
     let written: Promise<void>;
     try {

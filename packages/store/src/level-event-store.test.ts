@@ -15,7 +15,13 @@ import {
 } from './keys.js';
 import { LevelEventStore } from './level-event-store.js';
 import { describeConformance } from './test-support/conformance.js';
-import { expectStoreError, TestClock, userMessage } from './test-support/fixtures.js';
+import {
+  assistantMessage,
+  expectStoreError,
+  OTHER,
+  TestClock,
+  userMessage,
+} from './test-support/fixtures.js';
 
 const dirs: string[] = [];
 function tempDir(): string {
@@ -66,6 +72,20 @@ describe('LevelEventStore', () => {
       LevelEventStore.open(path, { durability: 'sometimes' as unknown as 'fsync' }),
       'INVALID_ARGUMENT',
     );
+  });
+
+  it('rejects a flushAtOps that is neither a number >= 1 nor auto, and accepts auto', async () => {
+    for (const bad of [0, -1, Number.NaN, 'soon', null]) {
+      await expectStoreError(
+        LevelEventStore.open(path, { flushAtOps: bad as unknown as number }),
+        'INVALID_ARGUMENT',
+      );
+    }
+    const store = await LevelEventStore.open(path, { flushAtOps: 'auto' });
+    await store.createSession('s');
+    await Promise.all([store.append('s', [userMessage('a')]), store.append('s', [userMessage('b')])]);
+    expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0, 1]);
+    await store.close();
   });
 
   it('keeps everything across close and reopen, and continues the sequence', async () => {
@@ -225,6 +245,67 @@ describe('LevelEventStore', () => {
     expect((await expectStoreError(store.loadEvents('s'), 'CORRUPT_RECORD')).seq).toBe(0);
     expect((await expectStoreError(store.loadEventsAfter('s', 0), 'CORRUPT_RECORD')).seq).toBe(1);
     expect((await expectStoreError(store.loadLatestSnapshot('s'), 'CORRUPT_RECORD')).seq).toBe(1);
+    await store.close();
+  });
+
+  it('writes count-only catalog changes lazily, yet every reader sees the exact count, also after reopen', async () => {
+    let store = await open();
+    await store.createSession('s', { tenant: 'acme' });
+    await store.createSession('t', { tenant: 'acme' });
+    await store.append('s', [assistantMessage('first', OTHER)]); // model and updatedAt: written now
+    const opsBefore = store.writeStats.ops;
+    for (let i = 0; i < 299; i++) await store.append('s', [userMessage(`m${i}`)]); // same second: counts only
+    // One op per append, plus one catalog record when the lag reached CATALOG_MAX_LAG.
+    expect(store.writeStats.ops - opsBefore).toBe(299 + 1);
+    const check = async (count: number) => {
+      expect((await store.getSessionSummary('s'))?.messageCount).toBe(count);
+      const page = await store.listSessions();
+      expect(page.sessions.find((x) => x.id === 's')?.messageCount).toBe(count);
+      const filtered = await store.listSessions({ metadataFilter: { key: 'tenant', value: 'acme' } });
+      expect(filtered.sessions.find((x) => x.id === 's')?.messageCount).toBe(count);
+    };
+    await check(300);
+    await store.close();
+    // On disk the record lags: it counts the events before its seq.
+    await raw(async (db) => {
+      const rec = JSON.parse((await db.get(catalogKey(sessionPrefix('s'))))!.toString('utf8', 1));
+      expect(rec.seq).toBeGreaterThan(0);
+      expect(rec.seq).toBeLessThan(300);
+      expect(rec.messageCount).toBe(rec.seq);
+    });
+    store = await open();
+    await check(300);
+    expect(await store.append('s', [userMessage('after reopen')])).toEqual([300]);
+    await check(301);
+    // A change beyond the count (a new second) is written at once: the record catches up with the log.
+    clock.advance(1000);
+    await store.append('s', [userMessage('next second')]);
+    await store.close();
+    await raw(async (db) => {
+      const rec = JSON.parse((await db.get(catalogKey(sessionPrefix('s'))))!.toString('utf8', 1));
+      expect(rec).toMatchObject({ seq: 302, messageCount: 302, lastModel: 'anthropic/claude-x' });
+    });
+    store = await open();
+    await check(302);
+    await store.close();
+  });
+
+  it('keeps a session with a corrupt event after its catalog record listable and appendable', async () => {
+    let store = await open();
+    await store.createSession('s');
+    await store.append('s', [userMessage('0'), userMessage('1'), userMessage('2')]);
+    await store.close();
+    await raw(async (db) => {
+      const rec = JSON.parse((await db.get(catalogKey(sessionPrefix('s'))))!.toString('utf8', 1));
+      expect(rec.seq).toBe(0); // the three messages are counted from the log
+      await db.put(eventKey(sessionPrefix('s'), 1), Buffer.from([0x01, 0x7b])); // truncated JSON
+    });
+    store = await open();
+    // The undecodable event is no message to count; reading the events reports it.
+    expect((await store.getSessionSummary('s'))?.messageCount).toBe(2);
+    expect(await store.append('s', [userMessage('3')])).toEqual([3]);
+    expect((await store.listSessions()).sessions[0]?.messageCount).toBe(3);
+    await expectStoreError(store.loadEvents('s'), 'CORRUPT_RECORD');
     await store.close();
   });
 

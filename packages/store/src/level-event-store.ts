@@ -2,11 +2,15 @@ import type { SessionConfig, SessionEvent, StoredEvent } from '@shoal/shared';
 import { ClassicLevel } from 'classic-level';
 import {
   applyEventsToCatalog,
+  CATALOG_MAX_LAG,
   type CatalogRecord,
+  catalogNeedsWrite,
   decodeCatalog,
   encodeCatalog,
   newCatalogRecord,
+  repairCatalog,
   type SessionSummary,
+  type StoredCatalog,
   toSummary,
 } from './catalog.js';
 import { decodeAny, encodeJson } from './codec.js';
@@ -70,9 +74,10 @@ export interface LevelEventStoreOptions {
   /**
    * Group-commit tuning: start a batch write as soon as this many operations wait (and none is in flight)
    * instead of at the end of the event-loop turn, so the rest of the turn's appends are prepared while it is
-   * on disk. Default: end of turn only.
+   * on disk. `'auto'`: as soon as half as many appends wait as the previous batch held (group-commit.ts).
+   * Default: end of turn only, so appends that arrive in one turn share one batch and one sync.
    */
-  flushAtOps?: number;
+  flushAtOps?: number | 'auto';
   /**
    * How many sessions' sequence/catalog state is kept in memory (~1 KiB each, README "Session cache"); the
    * least recently used idle ones beyond it are dropped and reloaded from disk (two reads) on their next use.
@@ -107,7 +112,7 @@ export class LevelEventStore implements SessionStore {
     readonly durability: Durability,
     private readonly validate: EventValidator,
     private readonly now: () => number,
-    flushAtOps: number | undefined,
+    flushAtOps: number | 'auto' | undefined,
     maxCachedSessions: number,
   ) {
     // Busy = must stay cached: a queued write not settled yet means the entry is ahead of the disk (a reload
@@ -152,6 +157,10 @@ export class LevelEventStore implements SessionStore {
     const durability = opts.durability ?? 'fsync';
     if (durability !== 'fsync' && durability !== 'buffered') {
       throw invalidArgument(`durability must be 'fsync' or 'buffered', got ${String(durability)}`);
+    }
+    const flushAt = opts.flushAtOps;
+    if (flushAt !== undefined && flushAt !== 'auto' && !(typeof flushAt === 'number' && flushAt >= 1)) {
+      throw invalidArgument(`flushAtOps must be a number >= 1 or 'auto', got ${String(flushAt)}`);
     }
     const maxCached = opts.maxCachedSessions ?? DEFAULT_MAX_CACHED_SESSIONS;
     if (!(Number.isInteger(maxCached) && maxCached >= 1) && maxCached !== Number.POSITIVE_INFINITY) {
@@ -231,13 +240,21 @@ export class LevelEventStore implements SessionStore {
       const catalog = newCatalogRecord(this.now(), metadata);
       const indexKey = updatedIndexKey(catalog.updatedAt, sessionId);
       const ops: BatchOp[] = [
-        { type: 'put', key: catalogKey(prefix), value: encodeCatalog(catalog) },
+        { type: 'put', key: catalogKey(prefix), value: encodeCatalog(catalog, 0) },
         { type: 'put', key: indexKey, value: EMPTY },
       ];
       pushMetadataOps(ops, sessionId, {}, catalog.metadata);
       // Cached before the write lands: appends issued meanwhile queue behind this entry (FIFO), and if the
       // write fails the group commit drops the cache entry again.
-      const st: SessionState = { prefix, nextSeq: 0, catalog, indexKey, ticket: 0, used: true };
+      const st: SessionState = {
+        prefix,
+        nextSeq: 0,
+        catalog,
+        catalogSeq: 0,
+        indexKey,
+        ticket: 0,
+        used: true,
+      };
       this.states.set(sessionId, st);
       const written = this.commit.enqueue(sessionId, ops);
       st.ticket = this.commit.lastTicket;
@@ -309,24 +326,27 @@ export class LevelEventStore implements SessionStore {
       seqs[i] = first + i;
       ops[i] = { type: 'put', key: eventKey(st.prefix, first + i), value: values[i]! };
     }
-    // spec §9.3: the catalog changes in the same atomic batch as the events.
+    // spec §9.3: the catalog changes in the same atomic batch as the events, except a change of the message
+    // count alone, which readers recover from the events after the record's seq (catalog.ts CATALOG_MAX_LAG).
     const update = applyEventsToCatalog(st.catalog, valid, this.now());
     const prev = st.catalog;
     const next = update.record;
-    if (next !== prev) {
-      ops.push({ type: 'put', key: catalogKey(st.prefix), value: encodeCatalog(next) });
+    const end = first + n;
+    if (catalogNeedsWrite(prev, next) || end - st.catalogSeq >= CATALOG_MAX_LAG) {
+      ops.push({ type: 'put', key: catalogKey(st.prefix), value: encodeCatalog(next, end) });
+      st.catalogSeq = end;
       if (next.updatedAt !== prev.updatedAt) {
         const indexKey = updatedIndexKey(next.updatedAt, sessionId);
         ops.push({ type: 'del', key: st.indexKey }, { type: 'put', key: indexKey, value: EMPTY });
         st.indexKey = indexKey;
       }
       if (next.metadata !== prev.metadata) pushMetadataOps(ops, sessionId, prev.metadata, next.metadata);
-      st.catalog = next;
     }
+    st.catalog = next;
     if (update.config !== undefined) {
       ops.push({ type: 'put', key: configKey(st.prefix), value: encodeJson(update.config) });
     }
-    st.nextSeq = first + n;
+    st.nextSeq = end;
     const written = this.commit.enqueue(sessionId, ops, seqs);
     // Pins the entry until this write settles (an evicted entry ahead of the disk would reload stale seqs).
     st.ticket = this.commit.lastTicket;
@@ -441,9 +461,17 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     if (this.purging.has(sessionId)) return null;
-    const buf = await this.get(catalogKey(this.prefixOf(sessionId)), sessionId);
-    if (buf === undefined) return null;
-    return toSummary(sessionId, this.decodeCatalogOf(sessionId, buf));
+    const prefix = this.prefixOf(sessionId);
+    // One snapshot: the record and the events it does not count yet are read consistently.
+    const snapshot = this.db.snapshot();
+    try {
+      const buf = await this.get(catalogKey(prefix), sessionId, snapshot);
+      if (buf === undefined) return null;
+      const stored = this.decodeCatalogOf(sessionId, buf);
+      return toSummary(sessionId, await this.currentCatalog(sessionId, prefix, stored, snapshot));
+    } finally {
+      await snapshot.close();
+    }
   }
 
   async getSessionConfig(sessionId: string): Promise<SessionConfig | null> {
@@ -594,11 +622,18 @@ export class LevelEventStore implements SessionStore {
       this.readLatestSeq(sessionId, prefix),
     ]);
     if (buf === undefined) return null;
-    const catalog = this.decodeCatalogOf(sessionId, buf);
+    const stored = this.decodeCatalogOf(sessionId, buf);
+    const nextSeq = latest === null ? 0 : latest + 1;
+    // Locked, and appends to an uncached session wait for this load: nothing is written meanwhile.
+    const catalog =
+      stored.seq === undefined || stored.seq >= nextSeq
+        ? stored.record
+        : await this.currentCatalog(sessionId, prefix, stored);
     const st: SessionState = {
       prefix,
-      nextSeq: latest === null ? 0 : latest + 1,
+      nextSeq,
       catalog,
+      catalogSeq: stored.seq ?? nextSeq,
       indexKey: updatedIndexKey(catalog.updatedAt, sessionId),
       ticket: 0,
       used: false,
@@ -623,15 +658,41 @@ export class LevelEventStore implements SessionStore {
     return seq;
   }
 
-  private async get(key: Buffer, sessionId: string): Promise<Buffer | undefined> {
+  private async get(key: Buffer, sessionId: string, snapshot?: LevelSnapshot): Promise<Buffer | undefined> {
     try {
-      return await this.db.get(key);
+      return await (snapshot === undefined ? this.db.get(key) : this.db.get(key, { snapshot }));
     } catch (err) {
       throw toStoreError(err, `read session ${sessionId}`, sessionId);
     }
   }
 
-  private decodeCatalogOf(sessionId: string, buf: Buffer): CatalogRecord {
+  /** The current catalog record: the stored one plus the events it does not count yet (catalog.ts). */
+  private async currentCatalog(
+    sessionId: string,
+    prefix: Buffer,
+    stored: StoredCatalog,
+    snapshot?: LevelSnapshot,
+  ): Promise<CatalogRecord> {
+    if (stored.seq === undefined) return stored.record;
+    const range = eventRange(prefix, stored.seq);
+    let values: Buffer[];
+    try {
+      values = await this.db.values(snapshot === undefined ? range : { ...range, snapshot }).all();
+    } catch (err) {
+      throw toStoreError(err, `read events of session ${sessionId}`, sessionId);
+    }
+    const tail: SessionEvent[] = [];
+    for (let i = 0; i < values.length; i++) {
+      // An undecodable event is no message to count; reading the events reports it (CORRUPT_RECORD), and the
+      // session stays listable and appendable, as with a corrupt event anywhere else in its log.
+      try {
+        tail.push(decodeStoredEvent(sessionId, stored.seq + i, values[i]!));
+      } catch {}
+    }
+    return repairCatalog(stored.record, tail);
+  }
+
+  private decodeCatalogOf(sessionId: string, buf: Buffer): StoredCatalog {
     try {
       return decodeCatalog(buf);
     } catch (err) {
@@ -746,7 +807,13 @@ export class LevelEventStore implements SessionStore {
       ids.map((id) => catalogKey(sessionPrefix(id))),
       { snapshot },
     );
-    return values.map((buf, i) => (buf === undefined ? undefined : this.decodeCatalogOf(ids[i]!, buf)));
+    return Promise.all(
+      values.map((buf, i) => {
+        if (buf === undefined) return undefined;
+        const id = ids[i]!;
+        return this.currentCatalog(id, sessionPrefix(id), this.decodeCatalogOf(id, buf), snapshot);
+      }),
+    );
   }
 }
 

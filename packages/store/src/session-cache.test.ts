@@ -6,6 +6,7 @@ const entry = (): SessionState => ({
   prefix: Buffer.alloc(0),
   nextSeq: 0,
   catalog: newCatalogRecord(0, {}),
+  catalogSeq: 0,
   indexKey: Buffer.alloc(0),
   ticket: 0,
   used: false,

@@ -18,6 +18,8 @@ export interface SessionState {
   nextSeq: number;
   /** Catalog record including accepted-but-unwritten appends. */
   catalog: CatalogRecord;
+  /** `seq` of the catalog record last queued for writing (events from it on may not be counted on disk). */
+  catalogSeq: number;
   /** The session's current newest-first index key (deleted as-is when updatedAt moves). */
   indexKey: Buffer;
   /** Group-commit ticket of the last write queued for this session (0: none); see GroupCommit.lastTicket. */
