@@ -24,6 +24,7 @@ import {
   shardOf,
   type UserContent,
   UserContentSchema,
+  validateSessionEvent,
 } from '@shoal/shared';
 import { LevelEventStore, MemoryEventStore, type SessionStore } from '@shoal/store';
 import type { Logger } from 'pino';
@@ -87,7 +88,12 @@ export class Runtime {
       store =
         opts.store === 'memory'
           ? new MemoryEventStore()
-          : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
+          : await LevelEventStore.open(join(dataDir, 'events'), {
+              durability: opts.durability,
+              // zod only for events off the plain-turn path; those events are checked without allocating
+              // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
+              validateEvent: validateSessionEvent,
+            });
     } catch (err) {
       throw new RuntimeError(
         'EVENT_STORE',

@@ -3,6 +3,7 @@ export * from './config.js';
 export * from './content.js';
 export * from './deltas.js';
 export * from './effects.js';
+export * from './event-check.js';
 export * from './events.js';
 export * from './ids.js';
 export * from './message.js';
