@@ -128,15 +128,36 @@ export class SessionActor {
       if (!this.booted) {
         if (!(await this.runBoot())) return;
       }
+      // The hot path (a dispatch, an internal action) is inlined here rather than split over nested async
+      // helpers: every async frame costs a promise and a suspended context per step (issue 5).
       while (!this.stopped) {
         const cmd = this.commands.shift();
-        if (cmd) {
-          await this.runCommand(cmd);
+        if (cmd !== undefined) {
+          if (cmd.kind !== 'dispatch') {
+            await this.runCommand(cmd);
+            continue;
+          }
+          this.lastActivityMs = Date.now();
+          try {
+            const result = this.reduceOnly(cmd.action);
+            if (result.events.length > 0) await this.persist(result.events);
+            this.runEffects(result);
+            cmd.resolve(undefined);
+          } catch (err) {
+            cmd.reject(err as Error);
+          }
           continue;
         }
         const action = this.internal.shift();
-        if (action) {
-          await this.runInternal(action);
+        if (action !== undefined) {
+          try {
+            const result = this.reduceOnly(action);
+            if (result.events.length > 0) await this.persist(result.events);
+            this.runEffects(result);
+          } catch (err) {
+            // spec §7.3: errors of internal actions are logged, not returned to anyone.
+            this.logger.error({ err, action: action.type }, 'internal action failed');
+          }
           continue;
         }
         break;
@@ -180,17 +201,10 @@ export class SessionActor {
     }
   }
 
-  private async runCommand(cmd: ActorCommand): Promise<void> {
+  /** The commands other than `dispatch` (which `pump` runs inline). */
+  private async runCommand(cmd: Exclude<ActorCommand, { kind: 'dispatch' }>): Promise<void> {
     this.lastActivityMs = Date.now();
     switch (cmd.kind) {
-      case 'dispatch':
-        try {
-          await this.step(cmd.action);
-          cmd.resolve(undefined);
-        } catch (err) {
-          cmd.reject(err as Error);
-        }
-        return;
       case 'getState': {
         const snapshot = toSessionStateSnapshot(this.appState);
         snapshot.eventSequence = this.nextSeq;
@@ -208,15 +222,6 @@ export class SessionActor {
           cmd.reject(err as Error);
         }
         return;
-    }
-  }
-
-  private async runInternal(action: Action): Promise<void> {
-    try {
-      await this.step(action);
-    } catch (err) {
-      // spec §7.3: errors of internal actions are logged, not returned to anyone.
-      this.logger.error({ err, action: action.type }, 'internal action failed');
     }
   }
 

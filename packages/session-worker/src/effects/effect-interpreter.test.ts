@@ -141,10 +141,10 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     expect(provider.calls[0]?.req.purpose).toBe('turn');
   });
 
-  it('an interpreter whose operations are over keeps no controller maps (issue 5: heap per idle session)', async () => {
+  it('an interpreter whose operations are over keeps no controller list (issue 5: heap per idle session)', async () => {
     const provider = new ProviderDouble('double', undefined, () => textResponse('reply'));
     const { interpreter, posted } = bareInterpreter(provider);
-    const maps = interpreter as unknown as { controllersMap?: unknown; runningMap?: unknown };
+    const internals = interpreter as unknown as { work?: { opId?: string; running: number }[] };
     const call = (opId: string) =>
       interpreter.run({
         type: 'CallModel',
@@ -157,20 +157,46 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
       });
     call('op1');
     call('op2');
-    expect(maps.controllersMap).toBeInstanceOf(Map);
+    expect(internals.work?.map((w) => [w.opId, w.running])).toEqual([
+      ['op1', 1],
+      ['op2', 1],
+    ]);
     await waitUntil(() => posted.length === 2, 'both completions are posted');
     await settle();
     expect(interpreter.hasWorkInFlight).toBe(false);
-    expect(maps.runningMap).toBeUndefined(); // released once the last piece of work settled
     interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]);
-    expect(maps.controllersMap).toBeInstanceOf(Map); // op2 is still open
+    expect(internals.work?.map((w) => w.opId)).toEqual(['op2']); // op2 is still open
     interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'unknown' }]);
     interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op2' });
-    expect(maps.controllersMap).toBeUndefined();
+    expect(internals.work).toBeUndefined();
     interpreter.observeEvents([
       { type: 'OperationCancelled', opId: 'op2', info: { pendingToolCalls: 0 }, reason: 'user' },
     ]);
-    expect(maps.controllersMap).toBeUndefined(); // reading never allocates
+    expect(internals.work).toBeUndefined(); // reading never allocates
+  });
+
+  it('work that outlives its operation stays reachable by abortAll until it settles', async () => {
+    const provider = new ProviderDouble('double', undefined, (c) => untilAborted(c.req.signal));
+    const { interpreter, posted } = bareInterpreter(provider);
+    const internals = interpreter as unknown as { work?: unknown[] };
+    interpreter.run({
+      type: 'CallModel',
+      sessionId: 's1',
+      opId: 'op1',
+      model: { provider: 'double', id: 'm' },
+      messages: [userMessage('hi')],
+      systemContext: undefined,
+      tools: [],
+    });
+    const turn = await provider.nthCall('turn');
+    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]); // forgotten, still running
+    expect(interpreter.hasWorkInFlight).toBe(true);
+    expect(turn.req.signal.aborted).toBe(false);
+    interpreter.abortAll();
+    expect(turn.req.signal.aborted).toBe(true);
+    await waitUntil(() => posted.length === 1, 'the aborted call reports its error');
+    expect(interpreter.hasWorkInFlight).toBe(false);
+    expect(internals.work).toBeUndefined();
   });
 
   it('session_title_generation_uses_operation_cancel_token', async () => {

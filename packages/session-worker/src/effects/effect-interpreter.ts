@@ -18,7 +18,7 @@ import {
   titlePrompt,
 } from '@shoal/shared';
 import type { SessionActor } from '../actor/session-actor.js';
-import type { ProviderDelta } from '../providers/model-provider.js';
+import type { ModelResponse, ProviderDelta } from '../providers/model-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ToolExecutor } from '../tools/tool-executor.js';
 import type { DeltaSink } from './delta-sink.js';
@@ -37,27 +37,36 @@ export interface InterpreterEnv {
  * the actor as internal actions carrying the op id that issued them (deliberate change 4). Every piece of
  * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
  */
+/**
+ * The work of one operation: its `AbortController` (spec §5.0: every piece of work of one op shares it) and how
+ * many pieces of work started under it have not settled yet. `opId` is cleared when the op is forgotten
+ * (completed, cancelled); the entry stays while work started under it still runs (a late title), so
+ * `abortAll` reaches it.
+ */
+interface OpWork {
+  opId: string | undefined;
+  readonly ctrl: AbortController;
+  running: number;
+}
+
+/**
+ * Runs the effects of one session (spec §5). Effects start work and return at once; results come back to
+ * the actor as internal actions carrying the op id that issued them (deliberate change 4). Every piece of
+ * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
+ */
 export class EffectInterpreter {
-  // Made on first use and dropped again once empty: an idle session should cost as little memory as possible
-  // (an emptied Map keeps its hash table).
-  private controllersMap: Map<string, AbortController> | undefined;
-  private runningMap: Map<AbortController, number> | undefined;
+  /**
+   * Operations with a controller or with work in flight; usually none or one, so a small array searched
+   * linearly (not Maps: an idle session should cost as little memory as possible, and a turn should not
+   * allocate and drop hash tables). Dropped again once empty.
+   */
+  private work: OpWork[] | undefined;
   private workspaceReady: Promise<void> | undefined;
 
   constructor(
     private readonly actor: SessionActor,
     private readonly env: InterpreterEnv,
   ) {}
-
-  private get controllers(): Map<string, AbortController> {
-    this.controllersMap ??= new Map();
-    return this.controllersMap;
-  }
-
-  private get running(): Map<AbortController, number> {
-    this.runningMap ??= new Map();
-    return this.runningMap;
-  }
 
   private get sessionId(): string {
     return this.actor.sessionId;
@@ -121,50 +130,82 @@ export class EffectInterpreter {
    * after the turn completed), for shutdown, suspend and delete (spec §5.0, §7.5).
    */
   abortAll(): void {
-    for (const ctrl of this.controllersMap?.values() ?? []) ctrl.abort();
-    for (const ctrl of this.runningMap?.keys() ?? []) ctrl.abort();
-    this.controllersMap = undefined;
+    const work = this.work;
+    if (work === undefined) return;
+    for (const w of work) {
+      w.ctrl.abort();
+      w.opId = undefined; // forgotten: a later effect of the same op gets a fresh controller
+    }
+    this.work = work.some((w) => w.running > 0) ? work.filter((w) => w.running > 0) : undefined;
   }
 
   /** true while a model call, tool or compaction started by this session has not settled */
   get hasWorkInFlight(): boolean {
-    return (this.runningMap?.size ?? 0) > 0;
+    return this.work?.some((w) => w.running > 0) ?? false;
   }
 
-  /** Counts work in flight per controller, so `abortAll` can reach work of finished operations too. */
-  private track<T>(ctrl: AbortController, work: Promise<T>): Promise<T> {
-    this.running.set(ctrl, (this.running.get(ctrl) ?? 0) + 1);
-    const settle = () => {
-      const running = this.runningMap;
-      if (running === undefined) return; // not reached: only this settle removes its entry
-      const n = (running.get(ctrl) ?? 1) - 1;
-      if (n > 0) running.set(ctrl, n);
-      else {
-        running.delete(ctrl);
-        if (running.size === 0) this.runningMap = undefined;
-      }
-    };
-    work.then(settle, settle);
-    return work;
+  /**
+   * Counts `work` as in flight under `w` until it settles, so `abortAll` can reach work of finished operations
+   * too; `then` runs after that bookkeeping, with the outcome.
+   */
+  private track<T>(
+    w: OpWork,
+    work: Promise<T>,
+    onFulfilled: (value: T) => void,
+    onRejected: (err: unknown) => void,
+  ): void {
+    w.running++;
+    work.then(
+      (value) => {
+        this.settled(w);
+        onFulfilled(value);
+      },
+      (err: unknown) => {
+        this.settled(w);
+        onRejected(err);
+      },
+    );
   }
 
-  /** Removes and returns the op's controller (if any), dropping the map once it is empty. */
+  private settled(w: OpWork): void {
+    w.running--;
+    if (w.running === 0 && w.opId === undefined) this.drop(w);
+  }
+
+  private drop(w: OpWork): void {
+    const work = this.work;
+    if (work === undefined) return;
+    const i = work.indexOf(w);
+    if (i < 0) return;
+    if (work.length === 1) this.work = undefined;
+    else work.splice(i, 1);
+  }
+
+  private find(opId: string): OpWork | undefined {
+    const work = this.work;
+    if (work === undefined) return undefined;
+    for (const w of work) if (w.opId === opId) return w;
+    return undefined;
+  }
+
+  /** Forgets the op (if known) and returns its controller; its entry goes once no work runs under it. */
   private forgetController(opId: string): AbortController | undefined {
-    const map = this.controllersMap;
-    const ctrl = map?.get(opId);
-    if (map === undefined || ctrl === undefined) return undefined;
-    map.delete(opId);
-    if (map.size === 0) this.controllersMap = undefined;
-    return ctrl;
+    const w = this.find(opId);
+    if (w === undefined) return undefined;
+    w.opId = undefined;
+    if (w.running === 0) this.drop(w);
+    return w.ctrl;
   }
 
-  private controllerFor(opId: string): AbortController {
-    let ctrl = this.controllers.get(opId);
-    if (!ctrl) {
-      ctrl = new AbortController();
-      this.controllers.set(opId, ctrl);
+  /** The op's entry, made on first use. */
+  private workFor(opId: string): OpWork {
+    let w = this.find(opId);
+    if (w === undefined) {
+      w = { opId, ctrl: new AbortController(), running: 0 };
+      if (this.work === undefined) this.work = [w];
+      else this.work.push(w);
     }
-    return ctrl;
+    return w;
   }
 
   private visibleTools(): ToolSchema[] {
@@ -181,7 +222,7 @@ export class EffectInterpreter {
   private callModel(effect: EffectOf<'CallModel'>): void {
     const { opId, model } = effect;
     const sessionId = this.sessionId;
-    const ctrl = this.controllerFor(opId);
+    const w = this.workFor(opId);
     const messageId = this.env.deps.newId();
     const deltas = this.env.deltas;
     const onDelta = (d: ProviderDelta): void => {
@@ -190,39 +231,46 @@ export class EffectInterpreter {
     };
     let contextWindowTokens: number | undefined;
     let configuredMaxOutputTokens: number | undefined;
-    const call = async () => {
+    // Synchronous up to the provider's promise (no async wrapper: one promise and frame less per turn); a
+    // provider that is not configured, or that throws, fails the call the same way a rejection does.
+    let response: Promise<ModelResponse>;
+    try {
       const provider = this.env.providers.get(model.provider);
       const info = provider.modelInfo(model.id);
       contextWindowTokens = info.contextWindowTokens;
       configuredMaxOutputTokens = info.maxOutputTokens;
-      return provider.complete(
+      response = provider.complete(
         {
           model,
           messages: effect.messages,
           systemContext: effect.systemContext,
           tools: effect.tools,
-          signal: ctrl.signal,
+          signal: w.ctrl.signal,
           purpose: 'turn',
         },
         onDelta,
       );
-    };
-    this.track(ctrl, call()).then(
-      (response) => {
+    } catch (err) {
+      response = Promise.reject(err);
+    }
+    this.track(
+      w,
+      response,
+      (r) => {
         deltas.flush(sessionId);
         this.actor.post({
           type: 'ModelResponseComplete',
           sessionId,
           opId,
           messageId,
-          content: response.content,
-          usage: response.usage,
+          content: r.content,
+          usage: r.usage,
           contextWindowTokens,
           configuredMaxOutputTokens,
           timestamp: this.env.deps.now(),
         });
       },
-      (err: unknown) => {
+      (err) => {
         deltas.flush(sessionId);
         this.actor.post({ type: 'ModelResponseError', sessionId, opId, error: errorText(err) });
       },
@@ -233,7 +281,7 @@ export class EffectInterpreter {
   private executeTool(effect: EffectOf<'ExecuteTool'>): void {
     const { opId, toolCall } = effect;
     const sessionId = this.sessionId;
-    const ctrl = this.controllerFor(opId);
+    const w = this.workFor(opId);
     this.actor.post({
       type: 'ToolExecutionStarted',
       sessionId,
@@ -246,7 +294,7 @@ export class EffectInterpreter {
       const workspace = this.workspacePath();
       this.workspaceReady ??= mkdir(workspace, { recursive: true }).then(() => undefined);
       await this.workspaceReady;
-      return this.env.tools.execute(toolCall, { workspace, signal: ctrl.signal });
+      return this.env.tools.execute(toolCall, { workspace, signal: w.ctrl.signal });
     };
     const post = (result: ToolOutcome) =>
       this.actor.post({
@@ -257,7 +305,7 @@ export class EffectInterpreter {
         toolName: toolCall.name,
         result,
       });
-    this.track(ctrl, run()).then(post, (err: unknown) => {
+    this.track(w, run(), post, (err) => {
       this.workspaceReady = undefined;
       post({ ok: false, error: { type: 'InternalError', message: errorText(err) } });
     });
@@ -266,7 +314,7 @@ export class EffectInterpreter {
   /** spec §5.3: no deltas, no tools, shares the op's cancellation. */
   private generateTitle(effect: EffectOf<'GenerateSessionTitle'>): void {
     const sessionId = this.sessionId;
-    const ctrl = this.controllerFor(effect.opId);
+    const w = this.workFor(effect.opId);
     const systemContext = this.actor.appState.cachedSystemContext;
     const prompt: Message = {
       role: 'user',
@@ -281,16 +329,17 @@ export class EffectInterpreter {
         messages: [prompt],
         systemContext,
         tools: [],
-        signal: ctrl.signal,
+        signal: w.ctrl.signal,
         purpose: 'title',
       });
-    this.track(ctrl, call()).then(
+    this.track(
+      w,
+      call(),
       (response) => {
         const text = firstText(response.content)?.trim();
         this.actor.post({ type: 'SessionTitleGenerated', sessionId, title: text ? text : FALLBACK_TITLE });
       },
-      (err: unknown) =>
-        this.actor.post({ type: 'SessionTitleGenerationFailed', sessionId, error: errorText(err) }),
+      (err) => this.actor.post({ type: 'SessionTitleGenerationFailed', sessionId, error: errorText(err) }),
     );
   }
 
@@ -299,7 +348,8 @@ export class EffectInterpreter {
     const { opId, model } = effect;
     const sessionId = this.sessionId;
     const deps = this.env.deps;
-    const ctrl = this.controllerFor(opId);
+    const w = this.workFor(opId);
+    const ctrl = w.ctrl;
     const state = this.actor.appState;
     let messages = state.messageGraph.getActiveThread();
     const activeId = state.messageGraph.activeMessageId;
@@ -338,7 +388,9 @@ export class EffectInterpreter {
         }
       }
     };
-    this.track(ctrl, run()).then(
+    this.track(
+      w,
+      run(),
       (summary) =>
         this.actor.post({
           type: 'CompactionComplete',
@@ -352,7 +404,7 @@ export class EffectInterpreter {
           model: model.id,
           timestamp: deps.now(),
         }),
-      (err: unknown) => {
+      (err) => {
         const suffix =
           droppedTotal > 0 ? ` (compaction retried after dropping ${droppedTotal} earlier tool results)` : '';
         this.actor.post({ type: 'CompactionFailed', sessionId, opId, error: errorText(err) + suffix });
