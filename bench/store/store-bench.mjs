@@ -29,7 +29,10 @@ const BASE_DIR = arg('dir', os.tmpdir());
 const SESSION_COUNTS = (arg('sessions', '1,100,1000') ?? '').split(',').map(Number);
 const BATCH_SIZES = (arg('events', '1,10') ?? '').split(',').map(Number);
 // Optional group-commit tuning passed to the store (LevelEventStoreOptions.flushAtOps).
-const FLUSH_AT = arg('flush-at', undefined) === undefined ? undefined : Number(arg('flush-at', '0'));
+// A number of ops, or 'auto' (start a write when half as many appends wait as the previous batch held).
+const FLUSH_AT_ARG = arg('flush-at', undefined);
+const FLUSH_AT =
+  FLUSH_AT_ARG === undefined ? undefined : FLUSH_AT_ARG === 'auto' ? 'auto' : Number(FLUSH_AT_ARG);
 const MODES = (arg('modes', 'fsync,buffered') ?? '').split(',');
 
 // A realistic mix: user prompt, assistant reply with a tool call, tool start, bash result, usage update.
@@ -98,7 +101,11 @@ const encode = (ev) => {
   return b;
 };
 const ENCODED = POOL.map(encode);
-const eventsFor = (k, n) => Array.from({ length: n }, (_, j) => POOL[(k + j) % POOL.length]);
+// The arrays a session appends, built once per run: the harness should not allocate per append (raw does not).
+const batchesOf = (n) =>
+  Array.from({ length: POOL.length }, (_, k) =>
+    Array.from({ length: n }, (_, j) => POOL[(k + j) % POOL.length]),
+  );
 
 const prefixOf = (id) => Buffer.from(`s\0${id}\0`, 'utf8');
 function eventKey(prefix, seq) {
@@ -165,6 +172,7 @@ async function runStore(sessions, durability, perAppend) {
   const ids = Array.from({ length: sessions }, (_, i) => `sess-${i}`);
   await Promise.all(ids.map((id) => store.createSession(id, { tenant: `t${id.length % 7}` })));
   const before = { ...store.writeStats };
+  const appendBatches = batchesOf(perAppend);
   const latencies = [];
   let events = 0;
   const cpu0 = process.cpuUsage();
@@ -174,7 +182,7 @@ async function runStore(sessions, durability, perAppend) {
     ids.map(async (id) => {
       let next = 0;
       for (let k = 0; performance.now() < deadline; k++) {
-        const batch = eventsFor(k, perAppend);
+        const batch = appendBatches[k % appendBatches.length];
         const start = performance.now();
         await store.append(id, batch, { expectedNextSeq: next });
         latencies.push(performance.now() - start);

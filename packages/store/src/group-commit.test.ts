@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BatchOp, GroupCommit } from './group-commit.js';
+import { type BatchOp, GroupCommit, PIPELINE_MIN_WAVE } from './group-commit.js';
 
 const put = (k: string): BatchOp => ({ type: 'put', key: Buffer.from(k), value: Buffer.alloc(0) });
 const names = (ops: BatchOp[]): string[] => ops.map((o) => o.key.toString());
@@ -163,8 +163,8 @@ describe('GroupCommit with flushAtOps', () => {
   });
 });
 
-describe("GroupCommit with flushAtOps 'auto'", () => {
-  it('writes a lone entry at once, then starts each write when half the previous batch waits', async () => {
+describe('GroupCommit pipelining large waves (the default)', () => {
+  function recording() {
     const writes: string[][] = [];
     const gates: Gate[] = [];
     const gc = new GroupCommit(
@@ -175,24 +175,39 @@ describe("GroupCommit with flushAtOps 'auto'", () => {
         return g.promise;
       },
       { mapError: (e) => e as Error, onBatchFailed: (_s, e) => e },
-      { flushAtOps: 'auto' },
     );
-    const first = gc.enqueue('a', [put('a')]);
-    expect(writes).toEqual([['a']]); // synchronously: nothing to wait for
-    const wave = ['b', 'c', 'd', 'e'].map((k) => gc.enqueue(k, [put(k)]));
-    gates[0]!.open();
-    await first;
-    while (gates.length < 2) await new Promise((r) => setImmediate(r));
-    expect(writes[1]).toEqual(['b', 'c', 'd', 'e']); // queued behind the write in flight: one batch
-    gates[1]!.open();
+    const nextGate = async (n: number) => {
+      while (gates.length < n) await new Promise((r) => setImmediate(r));
+      return gates[n - 1]!;
+    };
+    return { gc, writes, nextGate };
+  }
+  const keys = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+
+  it('keeps a wave below PIPELINE_MIN_WAVE in one batch per turn', async () => {
+    const { gc, writes, nextGate } = recording();
+    for (const wave of ['a', 'b']) {
+      const done = keys(wave, PIPELINE_MIN_WAVE - 1).map((k) => gc.enqueue(k, [put(k)]));
+      (await nextGate(writes.length + 1)).open();
+      await Promise.all(done);
+      expect(writes.at(-1)).toEqual(keys(wave, PIPELINE_MIN_WAVE - 1));
+    }
+    expect(writes).toHaveLength(2);
+  });
+
+  it('after a large wave, writes the first half of the next wave at once and the rest behind it', async () => {
+    const { gc, writes, nextGate } = recording();
+    const n = PIPELINE_MIN_WAVE + 2;
+    const first = keys('a', n).map((k) => gc.enqueue(k, [put(k)]));
+    expect(writes).toEqual([]); // the first wave waits for the end of the turn: nothing to go by yet
+    (await nextGate(1)).open();
+    await Promise.all(first);
+    expect(writes[0]).toHaveLength(n);
+    const wave = keys('b', n).map((k) => gc.enqueue(k, [put(k)]));
+    expect(writes[1]).toEqual(keys('b', n / 2)); // synchronously, mid-turn
+    (await nextGate(2)).open();
+    (await nextGate(3)).open();
     await Promise.all(wave);
-    // The previous batch held 4: the next write starts as soon as 2 wait, the rest follow in the next batch.
-    const next = ['f', 'g', 'h', 'i'].map((k) => gc.enqueue(k, [put(k)]));
-    expect(writes[2]).toEqual(['f', 'g']);
-    gates[2]!.open();
-    while (gates.length < 4) await new Promise((r) => setImmediate(r));
-    expect(writes[3]).toEqual(['h', 'i']);
-    gates[3]!.open();
-    await Promise.all(next);
+    expect(writes[2]).toEqual(keys('b', n).slice(n / 2)); // FIFO across the two batches
   });
 });

@@ -5,6 +5,9 @@
  * batches, which is what makes per-session ordering (append, then snapshot, then delete) hold.
  */
 
+/** Waves of at least this many entries go out in two halves (`eagerEntries`). */
+export const PIPELINE_MIN_WAVE = 512;
+
 export type BatchOp = { type: 'put'; key: Buffer; value: Buffer } | { type: 'del'; key: Buffer };
 
 export type BatchWriter = (ops: BatchOp[]) => Promise<void>;
@@ -41,8 +44,8 @@ export interface GroupCommitOptions {
   /**
    * Start a write as soon as this many ops wait and no write is in flight, instead of at the end of the turn.
    * The rest of the turn's appends are then prepared (validated, encoded) while that write is on disk:
-   * CPU and I/O overlap instead of taking turns. `'auto'`: half the entries of the previous batch (see
-   * `eagerEntries`). Default: never early; everything that arrives in one event-loop turn is one batch.
+   * CPU and I/O overlap instead of taking turns. Default `'auto'`: see `eagerEntries`; `Infinity`: never
+   * early, everything that arrives in one event-loop turn is one batch.
    */
   flushAtOps?: number | 'auto';
 }
@@ -60,21 +63,22 @@ export class GroupCommit {
   /** Op threshold for an eager flush (Infinity: end of turn only), or undefined for the adaptive one. */
   private readonly flushAtOps: number | undefined;
   /**
-   * Adaptive eager-flush threshold (in entries): half of the previous batch, at least 1. Why: a busy store's
-   * writers come back in waves (each session appends again once its last append is acknowledged). Writing the
-   * first half of a wave as soon as it is queued and preparing the second half while that batch is on disk
-   * overlaps the main thread's CPU (validation, encoding) with LevelDB's write and sync, instead of taking
-   * turns with it, at the price of splitting one turn's appends over two syncs (README "Group commit" has the
-   * measurement). A lone writer (previous batch of 1) is written at once, without waiting for the turn to end.
+   * Adaptive eager-flush threshold (in entries). A busy store's writers come back in waves: each session
+   * appends again once its last append is acknowledged. The wave is estimated when a batch settles: its entries
+   * (they are about to come back) plus those already waiting. When it is large (PIPELINE_MIN_WAVE entries or
+   * more), the first half of it is written as soon as it is queued and the second half is prepared (validated,
+   * encoded) while that batch is on disk: the main thread's CPU overlaps LevelDB's write and sync instead of
+   * taking turns with it. Smaller waves stay one batch per turn: there the sync, not the CPU, is the cost, and
+   * splitting would double it (README "Group commit" has both measurements).
    */
-  private eagerEntries = 1;
+  private eagerEntries = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly write: BatchWriter,
     private readonly hooks: GroupCommitHooks,
     opts: GroupCommitOptions = {},
   ) {
-    this.flushAtOps = opts.flushAtOps === 'auto' ? undefined : (opts.flushAtOps ?? Number.POSITIVE_INFINITY);
+    this.flushAtOps = opts.flushAtOps === 'auto' ? undefined : opts.flushAtOps;
   }
 
   /**
@@ -155,7 +159,6 @@ export class GroupCommit {
     }
     this.stats.batches += 1;
     this.stats.entries += group.length;
-    this.eagerEntries = Math.max(1, group.length >>> 1);
     this.stats.ops += ops.length;
     let written: Promise<void>;
     try {
@@ -171,6 +174,8 @@ export class GroupCommit {
 
   private settle(group: Entry[], failure: unknown): void {
     this.inFlight = false;
+    const wave = group.length + this.pending.length;
+    this.eagerEntries = wave >= PIPELINE_MIN_WAVE ? wave >>> 1 : Number.POSITIVE_INFINITY;
     this.settledTickets = group[group.length - 1]!.ticket;
     if (failure === undefined) {
       for (const e of group) e.resolve(e.result);

@@ -74,8 +74,9 @@ export interface LevelEventStoreOptions {
   /**
    * Group-commit tuning: start a batch write as soon as this many operations wait (and none is in flight)
    * instead of at the end of the event-loop turn, so the rest of the turn's appends are prepared while it is
-   * on disk. `'auto'`: as soon as half as many appends wait as the previous batch held (group-commit.ts).
-   * Default: end of turn only, so appends that arrive in one turn share one batch and one sync.
+   * on disk. Default `'auto'`: appends that arrive in one turn share one batch and one sync, except that
+   * after a batch of 512 or more appends the next wave goes out in two halves (group-commit.ts). `Infinity`:
+   * always one batch per turn.
    */
   flushAtOps?: number | 'auto';
   /**
