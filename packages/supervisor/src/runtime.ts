@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -14,6 +13,7 @@ import {
   ApprovalMemorySchema,
   type ModelId,
   ModelIdSchema,
+  randomUuid,
   resolveEffectiveConfig,
   resolveSystemPrompt,
   type SessionConfigInput,
@@ -42,6 +42,9 @@ import {
 import { InProcessShard } from './shards/in-process-shard.js';
 import type { ShardLink, ShardLinkEvents } from './shards/shard-link.js';
 import { WorkerShard } from './shards/worker-shard.js';
+
+/** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
+type Request = Extract<HostCommand, { id: number }> & { t: Exclude<HostCommand['t'], 'storeReply'> };
 
 interface Pending {
   resolve(value: unknown): void;
@@ -134,31 +137,31 @@ export class Runtime {
     this.assertRunning();
     const parsed = SessionConfigInputSchema.safeParse(config ?? {});
     if (!parsed.success) throw RuntimeError.validation('invalid session config', parsed.error.issues);
-    const sessionId = randomUUID();
+    const sessionId = randomUuid();
     // spec §8.2 CreateSession 3-5: default agent, effective config, explicit system prompt.
     const base = sessionConfigFromInput(parsed.data, {
       workspacePath: join(this.dataDir, 'workspaces', sessionId),
     });
     const effective = resolveEffectiveConfig(base);
     effective.systemPrompt = resolveSystemPrompt(effective);
-    await this.request(sessionId, (id) => ({
+    await this.request(sessionId, {
       t: 'create',
-      id,
+      id: 0,
       sessionId,
       config: effective,
       metadata: effective.metadata,
-    }));
+    });
     return sessionId;
   }
 
   async resumeSession(sessionId: string): Promise<void> {
     this.checkId(sessionId);
-    await this.request(sessionId, (id) => ({ t: 'ensureActive', id, sessionId }));
+    await this.request(sessionId, { t: 'ensureActive', id: 0, sessionId });
   }
 
   async suspendSession(sessionId: string): Promise<void> {
     this.checkId(sessionId);
-    await this.request(sessionId, (id) => ({ t: 'suspend', id, sessionId }));
+    await this.request(sessionId, { t: 'suspend', id: 0, sessionId });
   }
 
   /** Removes the session and its history. Deleting an unknown id is a no-op (spec §8.2). */
@@ -167,7 +170,7 @@ export class Runtime {
     // Delete from the store first: from then on a live actor's appends fail and any resume finds nothing,
     // so the eviction that follows cannot race with a command that would bring the session back.
     await this.storeCall(() => this.store.deleteSession(sessionId));
-    await this.request(sessionId, (id) => ({ t: 'evict', id, sessionId }));
+    await this.request(sessionId, { t: 'evict', id: 0, sessionId });
     this.active.delete(sessionId);
     this.hub.endSession(sessionId);
   }
@@ -195,11 +198,11 @@ export class Runtime {
     this.checkId(sessionId);
     const items = this.content(content);
     // spec §8.3: at least one non-blank text item or one non-text item.
-    if (!items.some((c) => c.type !== 'text' || c.text.trim().length > 0)) {
+    if (!hasContent(items)) {
       throw new RuntimeError('INVALID_INPUT', 'the input is empty', 'EmptyInput');
     }
-    const opId = randomUUID();
-    const messageId = randomUUID();
+    const opId = randomUuid();
+    const messageId = randomUuid();
     await this.dispatch(sessionId, {
       type: 'UserInput',
       sessionId,
@@ -251,14 +254,14 @@ export class Runtime {
   ): Promise<string> {
     this.checkId(sessionId);
     this.checkArg(z.string().min(1), originalMessageId, 'originalMessageId');
-    const opId = randomUUID();
+    const opId = randomUuid();
     await this.dispatch(sessionId, {
       type: 'UserEditedMessage',
       sessionId,
       messageId: originalMessageId,
       newContent: this.content(newContent),
       opId,
-      newMessageId: randomUUID(),
+      newMessageId: randomUuid(),
       model: this.model(model),
       timestamp: nowSeconds(),
     } as Action);
@@ -272,7 +275,7 @@ export class Runtime {
 
   async compactSession(sessionId: string, model?: ModelId): Promise<string> {
     this.checkId(sessionId);
-    const opId = randomUUID();
+    const opId = randomUuid();
     await this.dispatch(sessionId, {
       type: 'RequestCompaction',
       sessionId,
@@ -287,12 +290,12 @@ export class Runtime {
     this.checkArg(z.string(), command, 'command');
     if (command.trim().length === 0)
       throw new RuntimeError('INVALID_INPUT', 'the command is empty', 'EmptyInput');
-    const opId = randomUUID();
+    const opId = randomUuid();
     await this.dispatch(sessionId, {
       type: 'DirectBashCommand',
       sessionId,
       opId,
-      messageId: randomUUID(),
+      messageId: randomUuid(),
       command,
       timestamp: nowSeconds(),
     });
@@ -336,11 +339,11 @@ export class Runtime {
 
   async getSessionState(sessionId: string): Promise<SessionStateSnapshot> {
     this.checkId(sessionId);
-    const state = (await this.request(sessionId, (id) => ({
+    const state = (await this.request(sessionId, {
       t: 'getState',
-      id,
+      id: 0,
       sessionId,
-    }))) as SessionStateSnapshot;
+    })) as SessionStateSnapshot;
     // In-process shards pass objects by reference; hand callers their own copy.
     return this.options.shards === 0 ? structuredClone(state) : state;
   }
@@ -372,7 +375,7 @@ export class Runtime {
 
   /** Per-shard counters (resident sessions, queued commands, memory), for metrics and the load test. */
   async shardStats(): Promise<unknown[]> {
-    return Promise.all(this.shards.map((s) => this.requestShard(s.index, (id) => ({ t: 'stats', id }))));
+    return Promise.all(this.shards.map((s) => this.requestShard(s.index, { t: 'stats', id: 0 })));
   }
 
   // ---------------------------------------------------------------- shutdown
@@ -386,7 +389,7 @@ export class Runtime {
   private async doShutdown(): Promise<void> {
     this.shuttingDown = true;
     await Promise.allSettled(
-      this.shards.map((s) => this.requestShard(s.index, (id) => ({ t: 'shutdown', id }), true)),
+      this.shards.map((s) => this.requestShard(s.index, { t: 'shutdown', id: 0 }, true)),
     );
     await Promise.allSettled(this.shards.map((s) => s.terminate()));
     for (const pending of this.pending) {
@@ -444,16 +447,12 @@ export class Runtime {
     this.shards[this.shardFor(sessionId)]?.send(cmd);
   }
 
-  private request(sessionId: string, build: (id: number) => HostCommand): Promise<unknown> {
+  private request(sessionId: string, cmd: Request): Promise<unknown> {
     this.assertRunning();
-    return this.requestShard(this.shardFor(sessionId), build);
+    return this.requestShard(this.shardFor(sessionId), cmd);
   }
 
-  private requestShard(
-    index: number,
-    build: (id: number) => HostCommand,
-    evenIfShuttingDown = false,
-  ): Promise<unknown> {
+  private requestShard(index: number, cmd: Request, evenIfShuttingDown = false): Promise<unknown> {
     if (this.shuttingDown && !evenIfShuttingDown) {
       return Promise.reject(new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
     }
@@ -466,7 +465,8 @@ export class Runtime {
     }
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject });
-      this.shards[index]!.send(build(id));
+      cmd.id = id;
+      this.shards[index]!.send(cmd);
     });
   }
 
@@ -566,8 +566,9 @@ export class Runtime {
 
   // ---------------------------------------------------------------- helpers
 
-  private async dispatch(sessionId: string, action: Action): Promise<void> {
-    await this.request(sessionId, (id) => ({ t: 'dispatch', id, sessionId, action }));
+  /** Resolves once the shard has reduced the action and appended its events (with no value). */
+  private dispatch(sessionId: string, action: Action): Promise<unknown> {
+    return this.request(sessionId, { t: 'dispatch', id: 0, sessionId, action });
   }
 
   private assertRunning(): void {
@@ -576,6 +577,8 @@ export class Runtime {
 
   private checkId(sessionId: string): void {
     this.assertRunning();
+    // What SessionIdArg accepts, checked without zod (every call validates its id); zod for the error.
+    if (typeof sessionId === 'string' && sessionId.length >= 1 && sessionId.length <= 200) return;
     this.checkArg(SessionIdArg, sessionId, 'sessionId');
   }
 
@@ -590,6 +593,8 @@ export class Runtime {
   }
 
   private content(content: string | UserContent[]): UserContent[] {
+    // A string is what ContentArg's first branch accepts as is; arrays are validated (and copied) by zod.
+    if (typeof content === 'string') return [{ type: 'text', text: content }];
     const r = ContentArg.safeParse(content);
     if (!r.success) throw RuntimeError.validation('invalid content', r.error.issues);
     return typeof r.data === 'string' ? [{ type: 'text', text: r.data }] : r.data;
@@ -610,6 +615,11 @@ export class Runtime {
       throw new RuntimeError('EVENT_STORE', (err as Error).message, code, undefined, { cause: err });
     }
   }
+}
+
+function hasContent(items: readonly UserContent[]): boolean {
+  for (const c of items) if (c.type !== 'text' || c.text.trim().length > 0) return true;
+  return false;
 }
 
 function nowSeconds(): number {

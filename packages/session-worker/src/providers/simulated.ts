@@ -157,6 +157,43 @@ function replyDeltas(r: Reply): ProviderDelta[] {
   return out;
 }
 
+/** The reply a parsed script makes (its sleeps already slept); throws the first error step. */
+function scriptReply(steps: readonly Step[]): Reply {
+  const echoed: string[] = [];
+  const toolCalls: ToolCall[] = [];
+  let fillers = 0;
+  for (const step of steps) {
+    switch (step.type) {
+      case 'echo':
+        echoed.push(step.line);
+        break;
+      case 'tool':
+        toolCalls.push(step.call);
+        break;
+      case 'tokens':
+        fillers += step.n;
+        break;
+      case 'sleep':
+        break;
+      case 'error':
+        throw step.error;
+    }
+  }
+  // A pure tool-call script has no text; otherwise the echo (possibly `echo: ` alone) leads the reply.
+  const echo = echoed.length > 0 || toolCalls.length === 0 ? `echo: ${echoed.join('\n')}` : '';
+  return { text: echo + FILLER_TOKEN.repeat(fillers), toolCalls };
+}
+
+/** `replyDeltas(r).forEach(onDelta)` without the array (the unpaced stream). */
+function emitDeltas(r: Reply, onDelta: (d: ProviderDelta) => void): void {
+  for (let i = 0; i < r.text.length; i += CHARS_PER_TOKEN) {
+    onDelta({ type: 'text', delta: r.text.slice(i, i + CHARS_PER_TOKEN) });
+  }
+  for (const c of r.toolCalls) {
+    onDelta({ type: 'tool_call_args', toolCallId: c.id, delta: JSON.stringify(c.parameters) });
+  }
+}
+
 /**
  * The deterministic model of api.md. With default options it never touches a timer: a scripted-free turn
  * resolves after microtasks only (the load test pushes ~10k turns/s through it).
@@ -186,8 +223,13 @@ export class SimulatedProvider implements ModelProvider {
 
   async complete(req: ModelRequest, onDelta?: (d: ProviderDelta) => void): Promise<ModelResponse> {
     if (req.signal.aborted) throw ModelCallError.cancelled();
-    const reply = await this.reply(req);
-    await this.stream(replyDeltas(reply), req.signal, onDelta);
+    // reply and stream are synchronous unless a script sleeps or the options pace the stream: the instant
+    // model then costs one promise per call (issue 5).
+    const planned = this.reply(req);
+    const reply = planned instanceof Promise ? await planned : planned;
+    if (this.firstTokenMs > 0 || this.msPerToken > 0)
+      await this.stream(replyDeltas(reply), req.signal, onDelta);
+    else if (onDelta) emitDeltas(reply, onDelta);
     const content: AssistantContent[] = [];
     if (reply.text.length > 0) content.push({ type: 'text', text: reply.text });
     for (const toolCall of reply.toolCalls) content.push({ type: 'tool_call', toolCall });
@@ -196,7 +238,8 @@ export class SimulatedProvider implements ModelProvider {
     return { content, usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } };
   }
 
-  private async reply(req: ModelRequest): Promise<Reply> {
+  /** The reply; a promise only when the script sleeps. */
+  private reply(req: ModelRequest): Reply | Promise<Reply> {
     const { messages } = req;
     const last = messages.at(-1);
     if (req.purpose === 'title') {
@@ -217,30 +260,27 @@ export class SimulatedProvider implements ModelProvider {
       const m = messages[i];
       if (m?.role === 'user') lastUser = userText(m.content);
     }
-    const echoed: string[] = [];
-    const toolCalls: ToolCall[] = [];
-    let fillers = 0;
-    for (const step of parseScript(lastUser ?? '', this.newToolCallId)) {
-      switch (step.type) {
-        case 'echo':
-          echoed.push(step.line);
-          break;
-        case 'tool':
-          toolCalls.push(step.call);
-          break;
-        case 'tokens':
-          fillers += step.n;
-          break;
-        case 'sleep':
-          if (step.ms > 0) await abortableSleep(step.ms, req.signal);
-          break;
-        case 'error':
-          throw step.error;
-      }
+    const text = lastUser ?? '';
+    // Without a '/' no line is a command: every line is echoed (what parseScript and scriptReply would make).
+    if (!text.includes('/')) {
+      const lines = text.includes('\n') || text.includes('\r') ? text.split(/\r?\n/).join('\n') : text;
+      return { text: `echo: ${lines}`, toolCalls: [] };
     }
-    // A pure tool-call script has no text; otherwise the echo (possibly `echo: ` alone) leads the reply.
-    const echo = echoed.length > 0 || toolCalls.length === 0 ? `echo: ${echoed.join('\n')}` : '';
-    return { text: echo + FILLER_TOKEN.repeat(fillers), toolCalls };
+    const steps = parseScript(text, this.newToolCallId);
+    for (const step of steps) {
+      if (step.type === 'error') break; // thrown by scriptReply before any later sleep
+      if (step.type === 'sleep' && step.ms > 0) return this.scriptReplyAfterSleeps(steps, req.signal);
+    }
+    return scriptReply(steps);
+  }
+
+  /** `scriptReply`, sleeping where the script says so (a step's error is thrown in its place). */
+  private async scriptReplyAfterSleeps(steps: Step[], signal: AbortSignal): Promise<Reply> {
+    for (const step of steps) {
+      if (step.type === 'error') throw step.error;
+      if (step.type === 'sleep' && step.ms > 0) await abortableSleep(step.ms, signal);
+    }
+    return scriptReply(steps);
   }
 
   private async stream(

@@ -78,17 +78,18 @@ export class EventSubscriber implements EventSubscription {
     };
   }
 
-  private async next(): Promise<IteratorResult<StoredEvent>> {
+  /**
+   * Not async: an event already buffered is handed out with one resolved promise, without an async frame
+   * (most events of a busy session are; issue 5). Waiting, catching up and ending take `nextSlow`.
+   */
+  private next(): Promise<IteratorResult<StoredEvent>> {
+    if (this.head < this.buffer.length) return Promise.resolve({ value: this.take(), done: false });
+    return this.nextSlow();
+  }
+
+  private async nextSlow(): Promise<IteratorResult<StoredEvent>> {
     for (;;) {
-      if (this.head < this.buffer.length) {
-        const value = this.buffer[this.head]!;
-        this.buffer[this.head++] = undefined as unknown as StoredEvent;
-        if (this.head === this.buffer.length) {
-          this.buffer = [];
-          this.head = 0;
-        }
-        return { value, done: false };
-      }
+      if (this.head < this.buffer.length) return { value: this.take(), done: false };
       if (this.closed) {
         this.onClose(this);
         if (this.failure) throw this.failure;
@@ -97,6 +98,17 @@ export class EventSubscriber implements EventSubscription {
       if (this.catchingUp) await this.catchUp();
       else await new Promise<void>((resolve) => (this.wake = resolve));
     }
+  }
+
+  /** Removes and returns the oldest buffered event (the buffer must not be empty). */
+  private take(): StoredEvent {
+    const value = this.buffer[this.head]!;
+    this.buffer[this.head++] = undefined as unknown as StoredEvent;
+    if (this.head === this.buffer.length) {
+      this.buffer = [];
+      this.head = 0;
+    }
+    return value;
   }
 
   private async catchUp(): Promise<void> {
