@@ -103,3 +103,19 @@ describe('catalog records that lag behind the log', () => {
     expect(repairCatalog(written, [])).toBe(written);
   });
 });
+
+describe('interned catalog parts (memory per cached session)', () => {
+  it('shares one frozen metadata object and one model name per distinct value', () => {
+    const a = newCatalogRecord(1, { tenant: 'acme' });
+    const b = newCatalogRecord(2, { tenant: 'acme' });
+    expect(b.metadata).toBe(a.metadata);
+    expect(Object.isFrozen(a.metadata)).toBe(true);
+    expect(newCatalogRecord(3, { tenant: 'other' }).metadata).not.toBe(a.metadata);
+    const stored = decodeCatalog(encodeCatalog({ ...a, lastModel: 'anthropic/claude-x' }, 0)).record;
+    expect(stored.metadata).toBe(a.metadata);
+    const live = applyEventsToCatalog(a, [assistantMessage('x', OTHER)], 5).record;
+    expect(live.lastModel).toBe('anthropic/claude-x');
+    // Same string content either way; interning only means one copy is kept.
+    expect(stored.lastModel).toBe(live.lastModel);
+  });
+});

@@ -32,7 +32,36 @@ export function catalogTime(nowMs: number): number {
 
 export function newCatalogRecord(now: number, metadata: Record<string, string>): CatalogRecord {
   const t = catalogTime(now);
-  return { createdAt: t, updatedAt: t, messageCount: 0, metadata };
+  return { createdAt: t, updatedAt: t, messageCount: 0, metadata: internMetadata(metadata) };
+}
+
+/*
+ * Interning (memory per cached session, issue 5): model names and metadata sets repeat across sessions (every
+ * session of a tenant has the same `{ tenant }`), so the cache keeps one string / one frozen object per distinct
+ * value instead of one per session. Bounded: a table that fills up is simply started again.
+ */
+const INTERN_MAX = 1024;
+const modelNames = new Map<string, string>();
+const metadataSets = new Map<string, Readonly<Record<string, string>>>();
+
+function internModelName(name: string): string {
+  const known = modelNames.get(name);
+  if (known !== undefined) return known;
+  if (modelNames.size >= INTERN_MAX) modelNames.clear();
+  modelNames.set(name, name);
+  return name;
+}
+
+/** One frozen object per distinct metadata set (records never mutate their metadata; they replace it). */
+export function internMetadata(metadata: Record<string, string>): Record<string, string> {
+  if (Object.isFrozen(metadata)) return metadata;
+  const key = JSON.stringify(metadata);
+  const known = metadataSets.get(key);
+  if (known !== undefined) return known as Record<string, string>;
+  if (metadataSets.size >= INTERN_MAX) metadataSets.clear();
+  const frozen = Object.freeze(metadata);
+  metadataSets.set(key, frozen);
+  return frozen;
 }
 
 /**
@@ -62,7 +91,7 @@ export function applyEventsToCatalog(
         title = ev.config.title;
         const current = metadata;
         const extra = Object.entries(ev.metadata).filter(([k, v]) => !(k in current) && isIndexable(k, v));
-        if (extra.length > 0) metadata = { ...Object.fromEntries(extra), ...current };
+        if (extra.length > 0) metadata = internMetadata({ ...Object.fromEntries(extra), ...current });
         break;
       }
       case 'SessionConfigUpdated':
@@ -79,18 +108,18 @@ export function applyEventsToCatalog(
       case 'AssistantMessageAdded':
         touched = true;
         messageCount += 1;
-        lastModel = displayModelId(ev.model);
+        lastModel = internModelName(displayModelId(ev.model));
         break;
       case 'ToolCallStarted':
       case 'ToolCallCompleted':
       case 'ToolCallFailed':
       case 'LlmUsageUpdated':
         touched = true;
-        lastModel = displayModelId(ev.model);
+        lastModel = internModelName(displayModelId(ev.model));
         break;
       case 'ConversationCompacted':
         touched = true;
-        lastModel = ev.record.model;
+        lastModel = internModelName(ev.record.model);
         break;
       default:
         break;
@@ -192,8 +221,11 @@ export function decodeCatalog(buf: Buffer): StoredCatalog {
   ) {
     throw new TypeError('catalog record has an unexpected shape');
   }
-  const { seq, ...record } = v;
-  return { record: record as CatalogRecord, seq: seq as number | undefined };
+  const { seq, ...rest } = v;
+  const record = rest as CatalogRecord;
+  record.metadata = internMetadata(record.metadata);
+  if (typeof record.lastModel === 'string') record.lastModel = internModelName(record.lastModel);
+  return { record, seq: seq as number | undefined };
 }
 
 export function toSummary(id: string, rec: CatalogRecord): SessionSummary {

@@ -3,6 +3,7 @@ import {
   catalogKey,
   encodeSeq,
   eventKey,
+  eventKeyOf,
   eventRange,
   listingSuffix,
   metadataIndexKey,
@@ -104,5 +105,15 @@ describe('key layout', () => {
     expect([older, newer].map(sessionIdOfIndexKey)).toEqual(['x', 'y']);
     expect(sessionIdOfIndexKey(metadataIndexKey('tenant', 'acme', 'sess\u00e4'))).toBe('sess\u00e4');
     expect(sessionIdOfIndexKey(metadataIndexKey('k', '', 'a'))).toBe('a');
+  });
+});
+
+describe('eventKeyOf', () => {
+  it('builds the same key as eventKey over the session prefix, for any id and seq', () => {
+    for (const id of ['a', 'sess-1', 'Grüße ✓', '0f6b2c1e-5d3a-4e7b-9c1d-2a3b4c5d6e7f']) {
+      for (const seq of [0, 9, 10, 2 ** 32 - 1, 2 ** 32, Number.MAX_SAFE_INTEGER]) {
+        expect(eventKeyOf(id, seq).equals(eventKey(sessionPrefix(id), seq))).toBe(true);
+      }
+    }
   });
 });

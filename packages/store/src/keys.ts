@@ -127,6 +127,22 @@ function taggedSeq(prefix: Buffer, tag: number, seq: number): Buffer {
   return b;
 }
 
+/**
+ * `eventKey(sessionPrefix(id), seq)` without the intermediate prefix: the append hot path builds its keys from
+ * the id, so the session cache need not keep a prefix Buffer per session (memory per resident session).
+ */
+export function eventKeyOf(sessionId: string, seq: number): Buffer {
+  const idLen = Buffer.byteLength(sessionId, 'utf8');
+  const b = Buffer.allocUnsafe(idLen + 4 + SEQ_BYTES);
+  b[0] = SPACE_SESSION;
+  b[1] = NUL;
+  b.write(sessionId, 2, 'utf8');
+  b[idLen + 2] = NUL;
+  b[idLen + 3] = TAG_EVENT;
+  writeSeq(b, idLen + 4, seq);
+  return b;
+}
+
 export const catalogKey = (prefix: Buffer): Buffer => tagged(prefix, TAG_CATALOG);
 export const configKey = (prefix: Buffer): Buffer => tagged(prefix, TAG_CONFIG);
 export const eventKey = (prefix: Buffer, seq: number): Buffer => taggedSeq(prefix, TAG_EVENT, seq);

@@ -34,7 +34,7 @@ import {
   checkSeq,
   checkSessionId,
   configKey,
-  eventKey,
+  eventKeyOf,
   eventRange,
   FORMAT_KEY,
   FORMAT_VERSION,
@@ -80,14 +80,14 @@ export interface LevelEventStoreOptions {
    */
   flushAtOps?: number | 'auto';
   /**
-   * How many sessions' sequence/catalog state is kept in memory (~1 KiB each, README "Session cache"); the
+   * How many sessions' sequence/catalog state is kept in memory (~0.25 KiB each, README "Session cache"); the
    * least recently used idle ones beyond it are dropped and reloaded from disk (two reads) on their next use.
    * A positive integer or `Infinity`; default 10,000. Size it above the sessions appending concurrently.
    */
   maxCachedSessions?: number;
 }
 
-/** Default bound of the session cache (README "Session cache": ~10 MiB, far above the active working set). */
+/** Default bound of the session cache (README "Session cache": ~2.3 MiB, far above the active working set). */
 export const DEFAULT_MAX_CACHED_SESSIONS = 10_000;
 
 type Db = ClassicLevel<Buffer, Buffer>;
@@ -247,15 +247,7 @@ export class LevelEventStore implements SessionStore {
       pushMetadataOps(ops, sessionId, {}, catalog.metadata);
       // Cached before the write lands: appends issued meanwhile queue behind this entry (FIFO), and if the
       // write fails the group commit drops the cache entry again.
-      const st: SessionState = {
-        prefix,
-        nextSeq: 0,
-        catalog,
-        catalogSeq: 0,
-        indexKey,
-        ticket: 0,
-        used: true,
-      };
+      const st: SessionState = { nextSeq: 0, catalog, catalogSeq: 0, ticket: 0, used: true };
       this.states.set(sessionId, st);
       const written = this.commit.enqueue(sessionId, ops);
       st.ticket = this.commit.lastTicket;
@@ -325,7 +317,7 @@ export class LevelEventStore implements SessionStore {
     const ops: BatchOp[] = new Array(n);
     for (let i = 0; i < n; i++) {
       seqs[i] = first + i;
-      ops[i] = { type: 'put', key: eventKey(st.prefix, first + i), value: values[i]! };
+      ops[i] = { type: 'put', key: eventKeyOf(sessionId, first + i), value: values[i]! };
     }
     // spec §9.3: the catalog changes in the same atomic batch as the events, except a change of the message
     // count alone, which readers recover from the events after the record's seq (catalog.ts CATALOG_MAX_LAG).
@@ -334,18 +326,19 @@ export class LevelEventStore implements SessionStore {
     const next = update.record;
     const end = first + n;
     if (catalogNeedsWrite(prev, next) || end - st.catalogSeq >= CATALOG_MAX_LAG) {
-      ops.push({ type: 'put', key: catalogKey(st.prefix), value: encodeCatalog(next, end) });
+      ops.push({ type: 'put', key: catalogKey(sessionPrefix(sessionId)), value: encodeCatalog(next, end) });
       st.catalogSeq = end;
       if (next.updatedAt !== prev.updatedAt) {
-        const indexKey = updatedIndexKey(next.updatedAt, sessionId);
-        ops.push({ type: 'del', key: st.indexKey }, { type: 'put', key: indexKey, value: EMPTY });
-        st.indexKey = indexKey;
+        ops.push(
+          { type: 'del', key: updatedIndexKey(prev.updatedAt, sessionId) },
+          { type: 'put', key: updatedIndexKey(next.updatedAt, sessionId), value: EMPTY },
+        );
       }
       if (next.metadata !== prev.metadata) pushMetadataOps(ops, sessionId, prev.metadata, next.metadata);
     }
     st.catalog = next;
     if (update.config !== undefined) {
-      ops.push({ type: 'put', key: configKey(st.prefix), value: encodeJson(update.config) });
+      ops.push({ type: 'put', key: configKey(sessionPrefix(sessionId)), value: encodeJson(update.config) });
     }
     st.nextSeq = end;
     const written = this.commit.enqueue(sessionId, ops, seqs);
@@ -362,7 +355,7 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     const limit = checkLoadArgs(sessionId, afterSeq, opts?.limit);
     if (limit === 0 || this.purging.has(sessionId)) return [];
-    const prefix = this.prefixOf(sessionId);
+    const prefix = sessionPrefix(sessionId);
     let entries: Array<[Buffer, Buffer]>;
     try {
       const range = eventRange(prefix, afterSeq + 1);
@@ -392,7 +385,7 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     if (this.purging.has(sessionId)) return null;
-    const prefix = this.prefixOf(sessionId);
+    const prefix = sessionPrefix(sessionId);
     return this.readLatestSeq(sessionId, prefix);
   }
 
@@ -418,7 +411,7 @@ export class LevelEventStore implements SessionStore {
       try {
         st = this.states.peek(sessionId) ?? (await this.readState(sessionId));
         if (st === null) return;
-        indexKeys = [st.indexKey];
+        indexKeys = [updatedIndexKey(st.catalog.updatedAt, sessionId)];
         for (const [k, v] of Object.entries(st.catalog.metadata))
           indexKeys.push(metadataIndexKey(k, v, sessionId));
       } catch (err) {
@@ -427,7 +420,7 @@ export class LevelEventStore implements SessionStore {
         st = null;
         indexKeys = await this.findIndexKeys(sessionId);
       }
-      const prefix = st?.prefix ?? sessionPrefix(sessionId);
+      const prefix = sessionPrefix(sessionId);
       // Step 1, atomic: catalog and index entries go, a tombstone records the purge still to do. From here
       // the session is absent to every reader.
       const ops: BatchOp[] = [
@@ -462,7 +455,7 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     if (this.purging.has(sessionId)) return null;
-    const prefix = this.prefixOf(sessionId);
+    const prefix = sessionPrefix(sessionId);
     // One snapshot: the record and the events it does not count yet are read consistently.
     const snapshot = this.db.snapshot();
     try {
@@ -479,7 +472,7 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     if (this.purging.has(sessionId)) return null;
-    const buf = await this.get(configKey(this.prefixOf(sessionId)), sessionId);
+    const buf = await this.get(configKey(sessionPrefix(sessionId)), sessionId);
     if (buf === undefined) return null;
     try {
       return decodeAny(buf) as SessionConfig;
@@ -522,11 +515,12 @@ export class LevelEventStore implements SessionStore {
           sessionId,
         );
       }
-      const key = snapshotKey(st.prefix, seq);
+      const prefix = sessionPrefix(sessionId);
+      const key = snapshotKey(prefix, seq);
       await this.commit.enqueue(sessionId, [{ type: 'put', key, value }]);
       // Older snapshots are no longer needed; losing this prune to a crash only costs disk space.
       try {
-        await this.db.clear({ gte: snapshotRange(st.prefix).gte, lt: key });
+        await this.db.clear({ gte: snapshotRange(prefix).gte, lt: key });
       } catch (err) {
         throw toStoreError(err, `prune snapshots of session ${sessionId}`, sessionId);
       }
@@ -546,7 +540,7 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     if (this.purging.has(sessionId)) return null;
-    const prefix = this.prefixOf(sessionId);
+    const prefix = sessionPrefix(sessionId);
     let entries: Array<[Buffer, Buffer]>;
     try {
       entries = await this.db.iterator({ ...snapshotRange(prefix), reverse: true, limit: 1 }).all();
@@ -585,10 +579,6 @@ export class LevelEventStore implements SessionStore {
 
   private assertOpen(): void {
     if (this.closed) throw closedError();
-  }
-
-  private prefixOf(sessionId: string): Buffer {
-    return this.states.peek(sessionId)?.prefix ?? sessionPrefix(sessionId);
   }
 
   /** Serialises create/delete/snapshot/cache-load per session; appends to cached sessions never wait here. */
@@ -630,15 +620,7 @@ export class LevelEventStore implements SessionStore {
       stored.seq === undefined || stored.seq >= nextSeq
         ? stored.record
         : await this.currentCatalog(sessionId, prefix, stored);
-    const st: SessionState = {
-      prefix,
-      nextSeq,
-      catalog,
-      catalogSeq: stored.seq ?? nextSeq,
-      indexKey: updatedIndexKey(catalog.updatedAt, sessionId),
-      ticket: 0,
-      used: false,
-    };
+    const st: SessionState = { nextSeq, catalog, catalogSeq: stored.seq ?? nextSeq, ticket: 0, used: false };
     // Inserted while the caller holds this session's lock, so the eviction this may run cannot drop it.
     this.states.set(sessionId, st);
     return st;

@@ -3,11 +3,9 @@ import { newCatalogRecord } from './catalog.js';
 import { SessionCache, type SessionState } from './session-cache.js';
 
 const entry = (): SessionState => ({
-  prefix: Buffer.alloc(0),
   nextSeq: 0,
   catalog: newCatalogRecord(0, {}),
   catalogSeq: 0,
-  indexKey: Buffer.alloc(0),
   ticket: 0,
   used: false,
 });

@@ -13,15 +13,12 @@ import type { CatalogRecord } from './catalog.js';
 
 /** Per-session cache entry: the hot path of `append` reads nothing from disk. */
 export interface SessionState {
-  readonly prefix: Buffer;
   /** Next sequence number, counting appends accepted but not yet written. */
   nextSeq: number;
   /** Catalog record including accepted-but-unwritten appends. */
   catalog: CatalogRecord;
   /** `seq` of the catalog record last queued for writing (events from it on may not be counted on disk). */
   catalogSeq: number;
-  /** The session's current newest-first index key (deleted as-is when updatedAt moves). */
-  indexKey: Buffer;
   /** Group-commit ticket of the last write queued for this session (0: none); see GroupCommit.lastTicket. */
   ticket: number;
   /** CLOCK reference flag: set by each use, cleared when eviction passes over the entry. */
