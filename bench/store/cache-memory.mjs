@@ -34,15 +34,10 @@ for (const id of ids) store.evictSession(id);
 gc();
 gc();
 const h1 = process.memoryUsage();
+if (store.cachedSessionCount !== 0) throw new Error('evictSession left sessions cached');
 console.log(
-  'cached',
-  N,
-  'heap KiB/session',
-  ((h0.heapUsed - h1.heapUsed) / N / 1024).toFixed(3),
-  'external+ab B/session',
-  ((h0.external + h0.arrayBuffers - h1.external - h1.arrayBuffers) / N).toFixed(0),
-  'cachedNow',
-  store.cachedSessionCount,
+  `${N} cached sessions: ${((h0.heapUsed - h1.heapUsed) / N / 1024).toFixed(3)} KiB heap and ` +
+    `${((h0.external - h1.external) / N).toFixed(0)} B of Buffer memory per session`,
 );
 await store.close();
 rmSync(dir, { recursive: true, force: true });
