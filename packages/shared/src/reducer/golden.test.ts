@@ -1,5 +1,6 @@
 // spec §10.2: golden tests — exact event/effect sequences and state snapshots.
 import { describe, expect, it } from 'vitest';
+import { addPendingToolCall } from '../state/operations.js';
 import { setWith } from '../state/shared-collections.js';
 import { toSessionStateSnapshot } from '../state/snapshot.js';
 import {
@@ -168,7 +169,7 @@ describe('§10.2 golden', () => {
 
   it('golden_late_result_ignored_after_cancel', () => {
     const d = new Driver(withLoopOp(freshState()));
-    d.state.currentOperation?.pendingToolCalls.add('tc_1');
+    addPendingToolCall(d.state, 'tc_1');
     d.run(cancel());
     withLoopOp(d.state);
     const r = d.run(toolResult('op-1', 'tc_1', 'test_tool'));

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { UserContent } from '../schemas/content.js';
 import type { OperationKind } from '../schemas/operation.js';
-import { startOperation } from '../state/operations.js';
+import { addPendingToolCall, startOperation } from '../state/operations.js';
 import { setWith } from '../state/shared-collections.js';
 import { sequentialDeps } from './deps.js';
 import { reduce } from './reduce.js';
@@ -113,10 +113,10 @@ describe('§10.5 properties', () => {
     fc.assert(
       fc.property(idArb, idArb, nonBlank, (opId, toolCallId, toolName) => {
         const s = withLoopOp(freshState(), opId);
-        s.currentOperation?.pendingToolCalls.add(toolCallId);
+        addPendingToolCall(s, toolCallId);
         reduce(s, cancel(), sequentialDeps());
         withLoopOp(s, opId); // restored as current
-        s.currentOperation?.pendingToolCalls.add(toolCallId);
+        addPendingToolCall(s, toolCallId);
         const size = s.messageGraph.size;
         const r = reduce(s, toolResult(opId, toolCallId, toolName), sequentialDeps());
         expect(r).toEqual({ events: [], effects: [] });

@@ -5,7 +5,7 @@ import { applyEvent } from '../replay/apply-event.js';
 import { READ_ONLY_TOOLS } from '../schemas/config.js';
 import type { ToolMessage } from '../schemas/message.js';
 import { applySessionConfig } from '../state/app-state.js';
-import { startOperation } from '../state/operations.js';
+import { addPendingToolCall, startOperation } from '../state/operations.js';
 import { arrayWith, mapWith, setWith } from '../state/shared-collections.js';
 import { recordLlmUsage } from '../state/usage.js';
 import { sanitizeTitle } from '../title.js';
@@ -243,12 +243,12 @@ describe('§10.1 primary agents', () => {
 describe('§10.1 approvals and tool admission', () => {
   it('late_result_ignored_after_cancel', () => {
     const d = new Driver(withLoopOp(freshState()));
-    d.state.currentOperation?.pendingToolCalls.add('tc_1');
+    addPendingToolCall(d.state, 'tc_1');
     d.run(cancel());
     expect(d.state.currentOperation).toBeUndefined();
     // the op is artificially restored as current
     withLoopOp(d.state);
-    d.state.currentOperation?.pendingToolCalls.add('tc_1');
+    addPendingToolCall(d.state, 'tc_1');
     const before = d.state.messageGraph.size;
     const r = d.run(toolResult('op-1', 'tc_1', 'test_tool'));
     expect(r).toEqual({ events: [], effects: [] });
@@ -392,7 +392,7 @@ describe('§10.1 approvals and tool admission', () => {
       timestamp: 1,
       content: [callBlock(call('tc_1', 'test_tool'))],
     });
-    state.currentOperation?.pendingToolCalls.add('tc_1');
+    addPendingToolCall(state, 'tc_1');
     const d = new Driver(state);
     const r = d.run(cancel());
     expect(eventsOf(r, 'ToolMessageAdded')).toHaveLength(1);
@@ -603,7 +603,7 @@ describe('§10.1 tool results and the loop', () => {
 
   it('tool_result_continues_agent_loop', () => {
     const state = withLoopOp(freshState());
-    state.currentOperation?.pendingToolCalls.add('tc_1');
+    addPendingToolCall(state, 'tc_1');
     const r = reduce(state, toolResult('op-1', 'tc_1', 'test_tool'), deps());
     expect(eventTypes(r)).toEqual(['ToolCallCompleted', 'ToolMessageAdded']);
     expect(effectTypes(r)).toEqual(['CallModel']);
@@ -612,8 +612,8 @@ describe('§10.1 tool results and the loop', () => {
 
   it('tool_result_waits_for_pending_tools', () => {
     const state = withLoopOp(freshState());
-    state.currentOperation?.pendingToolCalls.add('tc_1');
-    state.currentOperation?.pendingToolCalls.add('tc_2');
+    addPendingToolCall(state, 'tc_1');
+    addPendingToolCall(state, 'tc_2');
     const r1 = reduce(state, toolResult('op-1', 'tc_1', 'test_tool'), deps());
     expect(effectsOf(r1, 'CallModel')).toHaveLength(0);
     const r2 = reduce(state, toolResult('op-1', 'tc_2', 'test_tool'), deps());
@@ -670,7 +670,7 @@ describe('§10.1 auto-compaction', () => {
 
   const withSnapshot = (pending: string[]) => {
     const state = withLoopOp(autoCompactState(4));
-    for (const id of pending) state.currentOperation?.pendingToolCalls.add(id);
+    for (const id of pending) addPendingToolCall(state, id);
     const usage = { inputTokens: 75_000, outputTokens: 5_000, totalTokens: 80_000 };
     recordLlmUsage(state, 'op-1', SONNET, usage, deriveContextWindowUsage(80_000, 100_000));
     return state;

@@ -1,5 +1,6 @@
 import type { SessionEvent } from '../schemas/events.js';
 import type { AppState } from '../state/app-state.js';
+import { EMPTY_MAP, mapWith, mapWithout } from '../state/shared-collections.js';
 
 /**
  * Deliberate change 6: follows, from events alone, the operation the log shows as open — started and not yet
@@ -14,7 +15,7 @@ export function trackOpenOperation(state: AppState, event: SessionEvent): void {
       opId: event.opId,
       kind: event.kind,
       model: undefined,
-      outstandingToolCalls: new Map(),
+      outstandingToolCalls: EMPTY_MAP,
       pendingApproval: undefined,
     };
     return;
@@ -29,11 +30,13 @@ export function trackOpenOperation(state: AppState, event: SessionEvent): void {
     case 'AssistantMessageAdded':
       open.model = event.model;
       for (const c of event.message.content) {
-        if (c.type === 'tool_call') open.outstandingToolCalls.set(c.toolCall.id, c.toolCall.name);
+        if (c.type === 'tool_call') {
+          open.outstandingToolCalls = mapWith(open.outstandingToolCalls, c.toolCall.id, c.toolCall.name);
+        }
       }
       return;
     case 'ToolMessageAdded':
-      open.outstandingToolCalls.delete(event.message.toolUseId);
+      open.outstandingToolCalls = mapWithout(open.outstandingToolCalls, event.message.toolUseId);
       return;
     case 'ToolCallStarted':
     case 'ToolCallCompleted':

@@ -34,7 +34,8 @@ export interface QueuedApproval {
 export interface CurrentOperation {
   opId: string;
   kind: OperationKind;
-  pendingToolCalls: Set<string>;
+  /** read-only typed and shared while empty (a turn without tools allocates no set): see operations.ts */
+  pendingToolCalls: ReadonlySet<string>;
 }
 
 /** spec §2.7 `QueuedWorkItem`. `content` of a user message is owned by the queue (merges append to it). */
@@ -68,7 +69,7 @@ export interface InterruptedOperation {
   /** the op's model as last seen in an event (AssistantMessageAdded, ToolCall*, LlmUsageUpdated, agent switch) */
   model: ModelId | undefined;
   /** tool calls of the op's assistant messages without a `ToolMessageAdded` result yet: id → name, in order */
-  outstandingToolCalls: Map<string, string>;
+  outstandingToolCalls: ReadonlyMap<string, string>;
   /** the op's last `ApprovalRequested` not yet followed by an `ApprovalDecided` */
   pendingApproval: PendingApproval | undefined;
 }

@@ -145,7 +145,7 @@ export function stateFromDurable(d: DurableState): AppState {
           opId: o.opId,
           kind: o.kind,
           model: o.model,
-          outstandingToolCalls: new Map(o.outstandingToolCalls),
+          outstandingToolCalls: mapOf(o.outstandingToolCalls),
           pendingApproval: o.pendingApproval,
         };
   return state;

@@ -1,13 +1,13 @@
 import type { OperationKind } from '../schemas/operation.js';
 import type { AppState } from './app-state.js';
-import { mapWithout, ownSet } from './shared-collections.js';
+import { EMPTY_SET, mapWithout, ownSet, setWith, setWithout } from './shared-collections.js';
 
 /** spec §2.7 / Appendix B: how many cancelled op ids are remembered. */
 export const CANCELLED_OPS_LIMIT = 100;
 
 /** spec §2.7 `startOperation`: overwrites any existing operation. */
 export function startOperation(state: AppState, opId: string, kind: OperationKind): void {
-  state.currentOperation = { opId, kind, pendingToolCalls: new Set() };
+  state.currentOperation = { opId, kind, pendingToolCalls: EMPTY_SET };
 }
 
 /** spec §2.7 `completeOperation`. The maps go back to the shared empty one once no op is left in them. */
@@ -19,12 +19,14 @@ export function completeOperation(state: AppState, opId: string): void {
 
 /** spec §2.7 `addPendingToolCall` (only with a current operation). */
 export function addPendingToolCall(state: AppState, toolCallId: string): void {
-  state.currentOperation?.pendingToolCalls.add(toolCallId);
+  const op = state.currentOperation;
+  if (op !== undefined) op.pendingToolCalls = setWith(op.pendingToolCalls, toolCallId);
 }
 
 /** spec §2.7 `removePendingToolCall` (only with a current operation). */
 export function removePendingToolCall(state: AppState, toolCallId: string): void {
-  state.currentOperation?.pendingToolCalls.delete(toolCallId);
+  const op = state.currentOperation;
+  if (op !== undefined) op.pendingToolCalls = setWithout(op.pendingToolCalls, toolCallId);
 }
 
 /** spec §2.7 `recordCancelledOp`, evicting the oldest entry by insertion order (§11.14 decided). */

@@ -53,6 +53,15 @@ export function setWith<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
   return ownSet(set).add(value);
 }
 
+/** `set` without `value`; the shared empty set once nothing is left (its table is released). */
+export function setWithout<T>(set: ReadonlySet<T>, value: T): ReadonlySet<T> {
+  if (!set.has(value)) return set;
+  if (set.size === 1) return EMPTY_SET;
+  const own = ownSet(set);
+  own.delete(value);
+  return own;
+}
+
 /** `map` with `key` set to `value` (`Map#set`: an existing key keeps its position); store the result back. */
 export function mapWith<K, V>(map: ReadonlyMap<K, V>, key: K, value: V): ReadonlyMap<K, V> {
   return ownMap(map).set(key, value);
