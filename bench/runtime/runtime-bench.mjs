@@ -25,6 +25,12 @@
 // Baseline: for the same worker count and the same number of requests in flight (= sessions), the closed
 // loop of transport-bench over raw postMessage, batched (arrays flushed per event-loop turn, as Shoal does)
 // and unbatched. "Allowed turns/s" = baseline messages/s ÷ the messages Shoal needed per turn.
+// "Same messages" baseline: one real turn's six port messages are recorded first (lib/turn-capture.mjs:
+// shards 1, after warm-up turns) and replayed over raw batched postMessage with no Shoal code in the loop
+// (workers/raw-turn.mjs): the dispatch of a UserInput, the two store appends carrying the turn's real events,
+// the two store replies and the command's reply, in the recorded order; a baseline turn ends when the reply
+// and the second append have reached the main thread. Shoal ÷ that = the turn throughput Shoal reaches
+// relative to moving exactly its own messages.
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +56,7 @@ import {
 } from './lib/report.mjs';
 import { pool, track } from './lib/sessions.mjs';
 import { drive, openTransport } from './lib/transport.mjs';
+import { captureTurn } from './lib/turn-capture.mjs';
 
 const SESSIONS = Number(arg('sessions', '1000'));
 const TURNS = Number(arg('turns', '10'));
@@ -110,15 +117,16 @@ async function cpuNow(workers) {
   };
 }
 
-async function baseline(workers) {
+async function baseline(workers, turn) {
   const out = {};
-  for (const mode of ['batched', 'raw']) {
-    const t = await openTransport(mode, workers);
+  for (const mode of ['batched', 'raw', 'turn']) {
+    const t = await openTransport(mode, workers, { turn });
     await drive(t, { workers, inflight: SESSIONS, ms: 300 });
     const c0 = await cpuNow(workers);
     out[mode] = await drive(t, { workers, inflight: SESSIONS, ms: BASELINE_MS });
     const c1 = await cpuNow(workers);
-    const msgs = 2 * out[mode].count;
+    // per message for the echo baselines (2 per round trip); per turn (6 messages) for the same-messages one
+    const msgs = mode === 'turn' ? out[mode].count : 2 * out[mode].count;
     out[mode].cpuPerMsg = {
       main: (c1.main - c0.main) / msgs,
       workers: (c1.workers - c0.workers) / msgs,
@@ -230,11 +238,12 @@ printMachine(
 // configuration reports its median run by turns/s, and the baseline its median by batched throughput.
 const runs = new Map();
 const baselineRuns = {};
+const recordedTurn = BASELINE && SHARDS.some((n) => n > 0) ? await captureTurn(DIR) : undefined;
 for (let round = 0; round < REPEAT; round++) {
   for (const shards of SHARDS) {
     if (BASELINE && shards > 0) {
       baselineRuns[shards] ??= [];
-      baselineRuns[shards].push(await baseline(shards));
+      baselineRuns[shards].push(await baseline(shards, recordedTurn));
     }
     for (const durability of DURABILITY) {
       const r = await runConfig(shards, durability);
@@ -366,6 +375,46 @@ if (BASELINE && withPorts.length) {
         'CPU ratio (batched ÷ Shoal, process)',
       ],
       rows,
+    ),
+  );
+
+  console.log(
+    `\n"Same messages" baseline in the same run: one recorded Shoal turn's port messages (${recordedTurn.order
+      .map((t, i) => `${t} ${Object.values(recordedTurn.bytes)[i]} B`)
+      .join(
+        ', ',
+      )}; sizes as JSON) replayed over raw batched postMessage, ${SESSIONS} turns in flight, no Shoal code. ` +
+      "Turns/s and CPU per turn compare directly with Shoal's.\n",
+  );
+  console.log(
+    table(
+      [
+        'shards',
+        'durability',
+        'same-messages turns/s',
+        'Shoal turns/s',
+        'Shoal ÷ same messages',
+        'same-messages CPU µs/turn: process',
+        'main',
+        'workers',
+        'Shoal CPU µs/turn: process',
+        'CPU ratio (same messages ÷ Shoal, process)',
+      ],
+      withPorts.map((r) => {
+        const b = baselines[r.shards].turn;
+        return [
+          r.shards,
+          r.durability,
+          fmtInt(b.rps),
+          fmtInt(r.turnsPerSec),
+          fmt1(r.turnsPerSec / b.rps, 2) + 'x',
+          fmt1(b.cpuPerMsg.process, 1),
+          fmt1(b.cpuPerMsg.main, 1),
+          fmt1(b.cpuPerMsg.workers, 1),
+          fmtInt(r.cpuProcess),
+          fmt1(b.cpuPerMsg.process / r.cpuProcess, 2) + 'x',
+        ];
+      }),
     ),
   );
 }

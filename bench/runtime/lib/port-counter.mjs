@@ -5,15 +5,18 @@
 import { Worker } from 'node:worker_threads';
 
 const counts = { batchesOut: 0, batchesIn: 0, out: new Map(), in: new Map() };
+/** while recording: every protocol message crossing a port, in order, as `{ dir: 'out' | 'in', msg }` (cloned) */
+let recording;
 /** every live Worker seen posting or receiving (for worker.performance.eventLoopUtilization()) */
 const workers = new Set();
 let installed = false;
 
-function tally(map, payload) {
+function tally(map, payload, dir) {
   const items = Array.isArray(payload) ? payload : [payload];
   for (const m of items) {
     const t = m?.t ?? '?';
     map.set(t, (map.get(t) ?? 0) + 1);
+    recording?.push({ dir, msg: structuredClone(m) });
   }
 }
 
@@ -24,7 +27,7 @@ export function installPortCounter() {
   Worker.prototype.postMessage = function (payload, transfer) {
     workers.add(this);
     counts.batchesOut++;
-    tally(counts.out, payload);
+    tally(counts.out, payload, 'out');
     return post.call(this, payload, transfer);
   };
   const emit = Worker.prototype.emit;
@@ -33,10 +36,21 @@ export function installPortCounter() {
     if (event === 'message') {
       workers.add(this);
       counts.batchesIn++;
-      tally(counts.in, payload);
+      tally(counts.in, payload, 'in');
     }
     return emit.call(this, event, payload, ...rest);
   };
+}
+
+/** Starts recording every message (main → worker: `out`, worker → main: `in`); `stopRecording` returns them. */
+export function startRecording() {
+  recording = [];
+}
+
+export function stopRecording() {
+  const r = recording ?? [];
+  recording = undefined;
+  return r;
 }
 
 export function resetPortCounter() {

@@ -24,9 +24,13 @@ export const MODE_NOTES = {
 
 /**
  * Opens `workers` workers speaking `mode`. Returns `{ call(worker, msg): Promise<reply>, close() }`.
+ * Mode `turn` (the "same messages" baseline) needs `opts.turn`, a capture from lib/turn-capture.mjs: each call
+ * is one whole turn's six messages (see workers/raw-turn.mjs), and resolves with `{ id: msg.id }`.
  */
-export async function openTransport(mode, workers) {
+export async function openTransport(mode, workers, opts = {}) {
   switch (mode) {
+    case 'turn':
+      return openTurnTransport(workers, opts.turn);
     case 'raw':
     case 'batched': {
       const batched = mode === 'batched';
@@ -119,6 +123,77 @@ export async function openTransport(mode, workers) {
     default:
       throw new Error(`unknown transport ${mode}`);
   }
+}
+
+/**
+ * The main thread's side of the "same messages" baseline, batched like Shoal's MessageBatcher: sends the
+ * recorded dispatch (with the caller's session id and request id), answers each store append at once with the
+ * recorded store reply (no store: this is the transport alone), and counts a turn done once both the command's
+ * reply and the second append arrived (in Shoal the turn's OperationCompleted is published when the second
+ * append is durable).
+ */
+async function openTurnTransport(workers, turn) {
+  if (!turn) throw new Error('the turn transport needs a recorded turn (lib/turn-capture.mjs)');
+  const [reply1, reply2] = turn.storeReplies;
+  const secondSize = turn.stores[1].args[1].length;
+  /** session id → { id, resolve, seen } (one turn in flight per client, each client its own session id) */
+  const turns = new Map();
+  const done = (sessionId) => {
+    const t = turns.get(sessionId);
+    if (++t.seen < 2) return;
+    turns.delete(sessionId);
+    t.resolve({ id: t.id });
+  };
+  const links = [];
+  for (let k = 0; k < workers; k++) {
+    const w = new Worker(workerUrl('raw-turn.mjs'), { workerData: { turn } });
+    await once(w, 'online');
+    let out = [];
+    let scheduled = false;
+    const flush = () => {
+      scheduled = false;
+      const b = out;
+      out = [];
+      w.postMessage(b);
+    };
+    const send = (msg) => {
+      out.push(msg);
+      if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    };
+    const byDispatchId = new Map();
+    w.on('message', (batch) => {
+      for (const m of batch) {
+        if (m.t === 'store') {
+          const second = m.args[1].length === secondSize;
+          send({ ...(second ? reply2 : reply1), id: m.id });
+          if (second) done(m.args[0]);
+        } else if (m.t === 'reply') {
+          const sessionId = byDispatchId.get(m.id);
+          byDispatchId.delete(m.id);
+          done(sessionId);
+        }
+      }
+    });
+    links.push({ w, send, byDispatchId });
+  }
+  const action = turn.dispatch.action;
+  return {
+    call: (k, msg) =>
+      new Promise((resolve) => {
+        turns.set(msg.sessionId, { id: msg.id, resolve, seen: 0 });
+        links[k].byDispatchId.set(msg.id, msg.sessionId);
+        links[k].send({
+          ...turn.dispatch,
+          id: msg.id,
+          sessionId: msg.sessionId,
+          action: { ...action, sessionId: msg.sessionId },
+        });
+      }),
+    close: () => Promise.all(links.map((l) => l.w.terminate())),
+  };
 }
 
 // ~300 bytes of structured-clone payload, shaped like the runtime's dispatch of a UserInput.
