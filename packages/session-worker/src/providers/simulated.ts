@@ -4,6 +4,7 @@ import {
   charCount,
   messageCharCount,
   renderSystemContext,
+  type SystemContext,
   type ToolCall,
   titlePrompt,
 } from '@shoal/shared';
@@ -133,10 +134,27 @@ export const firstWords = (text: string, n: number): string =>
  * text). Tool schemas are not counted.
  */
 export function requestChars(req: Pick<ModelRequest, 'messages' | 'systemContext'>): number {
-  let n = charCount(renderSystemContext(req.systemContext) ?? '');
+  let n = systemContextChars(req.systemContext);
   for (const m of req.messages) n += messageCharCount(m);
   return n;
 }
+
+/**
+ * Characters of the rendered system context, cached per context object (a session reuses one for every
+ * call). Only the count is kept: `renderSystemContext`'s text cache is bounded (256) and a shard with more
+ * sessions in flight than that would render the ~600-character text again on every turn (issue 5).
+ */
+function systemContextChars(ctx: SystemContext | undefined): number {
+  if (ctx === undefined) return 0;
+  let n = systemContextCharCache.get(ctx);
+  if (n === undefined) {
+    n = charCount(renderSystemContext(ctx) ?? '');
+    systemContextCharCache.set(ctx, n);
+  }
+  return n;
+}
+
+const systemContextCharCache = new WeakMap<SystemContext, number>();
 
 /** Reply characters: text plus, per tool call, its name and JSON-serialised parameters. */
 const replyChars = (r: Reply): number =>
