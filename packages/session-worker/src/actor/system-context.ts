@@ -1,4 +1,4 @@
-import { resolveSystemPrompt, type SessionConfig, type SystemContext } from '@shoal/shared';
+import { internText, resolveSystemPrompt, type SessionConfig, type SystemContext } from '@shoal/shared';
 
 /**
  * spec §8.4: the prompt plus environment facts. Shoal collects only the working directory, platform and
@@ -8,7 +8,7 @@ export function systemContextFor(config: SessionConfig): SystemContext {
   const workingDirectory =
     config.workspace.type === 'local' ? config.workspace.path : config.workspace.agentAddress;
   return {
-    prompt: resolveSystemPrompt(config),
+    prompt: internText(resolveSystemPrompt(config)),
     environment: {
       workingDirectory,
       platform: process.platform,

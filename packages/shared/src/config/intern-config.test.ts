@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { resolveEffectiveConfig } from '../agents/primary-agents.js';
-import { internSessionConfig } from './intern-config.js';
+import { internSessionConfig, internText } from './intern-config.js';
 import { sessionConfigFromInput } from './session-config.js';
 
 const make = (path: string) => resolveEffectiveConfig(sessionConfigFromInput({}, { workspacePath: path }));
@@ -29,5 +29,18 @@ describe('internSessionConfig', () => {
     expect(() => {
       (a.toolConfig.approvalPolicy.preapproved.tools as string[]).push('bash');
     }).toThrow(TypeError);
+  });
+
+  it('keeps the system prompt text, and adds no key to a config without one', () => {
+    const withPrompt = { ...make('/w/a'), systemPrompt: `You are ${'x'.repeat(3)}` };
+    expect(internSessionConfig(withPrompt).systemPrompt).toBe('You are xxx');
+    const { systemPrompt: _drop, ...without } = make('/w/b');
+    expect('systemPrompt' in internSessionConfig(without)).toBe(false);
+  });
+
+  it('internText returns an equal string', () => {
+    const a = ['You are', 'Shoal'].join(' ');
+    expect(internText(a)).toBe('You are Shoal');
+    expect(internText(['You are', 'Shoal'].join(' '))).toBe(a);
   });
 });

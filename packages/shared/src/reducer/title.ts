@@ -1,5 +1,6 @@
 import type { ActionOf } from '../schemas/actions.js';
 import { setSessionTitleConfig, titleMissing } from '../state/app-state.js';
+import { copyRecord } from '../state/copy-record.js';
 import { sanitizeTitle } from '../title.js';
 import { emit, type ReduceCtx } from './context.js';
 
@@ -12,7 +13,8 @@ export function onSessionTitleGenerated(ctx: ReduceCtx, a: ActionOf<'SessionTitl
   const { state } = ctx;
   const config = state.sessionConfig;
   if (config === undefined || !titleMissing(state)) return;
-  const updated = { ...config, title: sanitizeTitle(a.title) };
+  // copyRecord, not a spread: the titled config lives as long as the session (copy-record.ts).
+  const updated = copyRecord(config, { title: sanitizeTitle(a.title) });
   const agentId = state.primaryAgentId ?? updated.primaryAgentId ?? 'normal';
   setSessionTitleConfig(state, updated, agentId);
   emit(ctx, { type: 'SessionConfigUpdated', config: updated, primaryAgentId: agentId, reason: 'title' });
