@@ -27,6 +27,7 @@ import {
 } from '../test-support/provider-double.js';
 import { isAlive } from '../tools/test-support/process-alive.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
+import { ControllerPool } from './controller-pool.js';
 import type { DeltaSink } from './delta-sink.js';
 import { EffectInterpreter } from './effect-interpreter.js';
 
@@ -36,7 +37,11 @@ const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T)
 const noDeltas: DeltaSink = { wants: () => false, push: () => {}, flush: () => {} };
 
 /** An interpreter bound to a stand-in actor that records the internal actions it is sent. */
-function bareInterpreter(provider: ProviderDouble, state: AppState = createAppState('s1')) {
+function bareInterpreter(
+  provider: ProviderDouble,
+  state: AppState = createAppState('s1'),
+  controllers?: ControllerPool,
+) {
   const posted: Action[] = [];
   const actor = {
     sessionId: state.sessionId,
@@ -52,6 +57,7 @@ function bareInterpreter(provider: ProviderDouble, state: AppState = createAppSt
     deps: systemDeps,
     deltas: noDeltas,
     visibleTools: () => new ToolExecutor().schemas(),
+    controllers,
   });
   return { interpreter, posted };
 }
@@ -197,6 +203,55 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     await waitUntil(() => posted.length === 1, 'the aborted call reports its error');
     expect(interpreter.hasWorkInFlight).toBe(false);
     expect(internals.work).toBeUndefined();
+  });
+
+  it('reuses a finished operation’s controller only when its signal is as good as new', async () => {
+    const pool = new ControllerPool();
+    let leaveListener = false;
+    const provider = new ProviderDouble('double', undefined, (c) => {
+      if (leaveListener) c.req.signal.addEventListener('abort', () => undefined);
+      return textResponse('reply');
+    });
+    const { interpreter, posted } = bareInterpreter(provider, createAppState('s1'), pool);
+    const call = (opId: string) =>
+      interpreter.run({
+        type: 'CallModel',
+        sessionId: 's1',
+        opId,
+        model: { provider: 'double', id: 'm' },
+        messages: [userMessage('hi')],
+        systemContext: undefined,
+        tools: [],
+      });
+    const finish = async (opId: string, n: number) => {
+      await waitUntil(() => posted.length === n, `${opId} completes`);
+      await settle();
+      interpreter.observeEvents([{ type: 'OperationCompleted', opId }]);
+    };
+    call('op1');
+    await finish('op1', 1);
+    expect(pool.size).toBe(1); // completed, nothing left on its signal: kept
+    call('op2');
+    expect(pool.size).toBe(0); // taken again
+    const second = await provider.nthCall('turn', 1);
+    expect(second.req.signal).toBe((await provider.nthCall('turn', 0)).req.signal);
+    expect(second.req.signal.aborted).toBe(false);
+    await finish('op2', 2);
+    expect(pool.size).toBe(1);
+
+    leaveListener = true; // a provider that leaves a listener behind: its controller is not reused
+    call('op3');
+    await finish('op3', 3);
+    expect(pool.size).toBe(0);
+
+    leaveListener = false;
+    call('op4'); // a cancelled operation's controller is aborted: never reused
+    interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op4' });
+    await waitUntil(() => posted.length === 4, 'op4 reports');
+    await settle();
+    expect(pool.size).toBe(0);
+    call('op5');
+    expect((await provider.nthCall('turn', 4)).req.signal.aborted).toBe(false);
   });
 
   it('session_title_generation_uses_operation_cancel_token', async () => {

@@ -21,6 +21,7 @@ import type { SessionActor } from '../actor/session-actor.js';
 import type { ModelResponse, ProviderDelta } from '../providers/model-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ToolExecutor } from '../tools/tool-executor.js';
+import { ControllerPool } from './controller-pool.js';
 import type { DeltaSink } from './delta-sink.js';
 
 export interface InterpreterEnv {
@@ -30,6 +31,8 @@ export interface InterpreterEnv {
   /** tool schemas visible under a visibility, shared by every session with that visibility */
   visibleTools(visibility: ToolVisibility | undefined): ToolSchema[];
   readonly deltas: DeltaSink;
+  /** the shard's spare controllers; without one every operation gets a new controller */
+  readonly controllers?: ControllerPool;
 }
 
 /**
@@ -47,7 +50,12 @@ interface OpWork {
   opId: string | undefined;
   readonly ctrl: AbortController;
   running: number;
+  /** its signal was handed to some work (only then is the controller worth giving back to the pool) */
+  lent: boolean;
 }
+
+/** Used when the environment has no pool: never keeps anything (a fresh controller per operation). */
+const NO_POOL = new ControllerPool(0);
 
 /**
  * Runs the effects of one session (spec §5). Effects start work and return at once; results come back to
@@ -92,7 +100,7 @@ export class EffectInterpreter {
         this.generateTitle(effect);
         return;
       case 'CancelOperation':
-        this.forgetController(effect.opId)?.abort();
+        this.forget(effect.opId, true);
         return;
       case 'RequestCompaction':
         this.compact(effect);
@@ -120,8 +128,8 @@ export class EffectInterpreter {
    */
   observeEvents(events: SessionEvent[]): void {
     for (const e of events) {
-      if (e.type === 'OperationCancelled') this.forgetController(e.opId)?.abort();
-      else if (e.type === 'OperationCompleted') this.forgetController(e.opId);
+      if (e.type === 'OperationCancelled') this.forget(e.opId, true);
+      else if (e.type === 'OperationCompleted') this.forget(e.opId, false);
     }
   }
 
@@ -169,16 +177,28 @@ export class EffectInterpreter {
 
   private settled(w: OpWork): void {
     w.running--;
-    if (w.running === 0 && w.opId === undefined) this.drop(w);
+    if (w.running === 0 && w.opId === undefined) this.retire(w);
   }
 
-  private drop(w: OpWork): void {
+  /** The entry is forgotten and nothing runs under it: drop it, and offer its controller for reuse. */
+  private retire(w: OpWork): void {
     const work = this.work;
     if (work === undefined) return;
     const i = work.indexOf(w);
     if (i < 0) return;
     if (work.length === 1) this.work = undefined;
     else work.splice(i, 1);
+    if (w.lent) this.pool.release(w.ctrl);
+  }
+
+  private get pool(): ControllerPool {
+    return this.env.controllers ?? NO_POOL;
+  }
+
+  /** The entry's signal, for work started under it. */
+  private signalOf(w: OpWork): AbortSignal {
+    w.lent = true;
+    return w.ctrl.signal;
   }
 
   private find(opId: string): OpWork | undefined {
@@ -188,20 +208,20 @@ export class EffectInterpreter {
     return undefined;
   }
 
-  /** Forgets the op (if known) and returns its controller; its entry goes once no work runs under it. */
-  private forgetController(opId: string): AbortController | undefined {
+  /** Forgets the op (if known), aborting its work if asked; its entry goes once no work runs under it. */
+  private forget(opId: string, abort: boolean): void {
     const w = this.find(opId);
-    if (w === undefined) return undefined;
+    if (w === undefined) return;
     w.opId = undefined;
-    if (w.running === 0) this.drop(w);
-    return w.ctrl;
+    if (abort) w.ctrl.abort();
+    if (w.running === 0) this.retire(w);
   }
 
   /** The op's entry, made on first use. */
   private workFor(opId: string): OpWork {
     let w = this.find(opId);
     if (w === undefined) {
-      w = { opId, ctrl: new AbortController(), running: 0 };
+      w = { opId, ctrl: this.pool.take(), running: 0, lent: false };
       if (this.work === undefined) this.work = [w];
       else this.work.push(w);
     }
@@ -245,7 +265,7 @@ export class EffectInterpreter {
           messages: effect.messages,
           systemContext: effect.systemContext,
           tools: effect.tools,
-          signal: w.ctrl.signal,
+          signal: this.signalOf(w),
           purpose: 'turn',
         },
         onDelta,
@@ -294,7 +314,7 @@ export class EffectInterpreter {
       const workspace = this.workspacePath();
       this.workspaceReady ??= mkdir(workspace, { recursive: true }).then(() => undefined);
       await this.workspaceReady;
-      return this.env.tools.execute(toolCall, { workspace, signal: w.ctrl.signal });
+      return this.env.tools.execute(toolCall, { workspace, signal: this.signalOf(w) });
     };
     const post = (result: ToolOutcome) =>
       this.actor.post({
@@ -329,7 +349,7 @@ export class EffectInterpreter {
         messages: [prompt],
         systemContext,
         tools: [],
-        signal: w.ctrl.signal,
+        signal: this.signalOf(w),
         purpose: 'title',
       });
     this.track(
@@ -349,7 +369,7 @@ export class EffectInterpreter {
     const sessionId = this.sessionId;
     const deps = this.env.deps;
     const w = this.workFor(opId);
-    const ctrl = w.ctrl;
+    const signal = this.signalOf(w);
     const state = this.actor.appState;
     let messages = state.messageGraph.getActiveThread();
     const activeId = state.messageGraph.activeMessageId;
@@ -372,7 +392,7 @@ export class EffectInterpreter {
             messages: [...messages, prompt],
             systemContext,
             tools: [],
-            signal: ctrl.signal,
+            signal,
             purpose: 'compaction',
           });
           return response.content
@@ -380,7 +400,7 @@ export class EffectInterpreter {
             .map((c) => c.text)
             .join('\n');
         } catch (err) {
-          if (ctrl.signal.aborted || !isContextWindowExceededError(errorText(err))) throw err;
+          if (signal.aborted || !isContextWindowExceededError(errorText(err))) throw err;
           const pruned = dropEarlierToolResults(messages);
           if (pruned.dropped === 0) throw err;
           droppedTotal += pruned.dropped;

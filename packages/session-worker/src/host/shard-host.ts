@@ -8,6 +8,7 @@ import {
 } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { type ActorCommand, type ActorEnv, type Boot, SessionActor } from '../actor/session-actor.js';
+import { ControllerPool } from '../effects/controller-pool.js';
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
 import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
 import { createLogger } from '../logging/logger.js';
@@ -68,6 +69,7 @@ export class ShardHost {
       deps: systemDeps,
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
+      controllers: new ControllerPool(),
     };
     this.actorEnv = {
       store: this.store,
