@@ -30,6 +30,20 @@ describe('ControllerPool', () => {
     expect(pool.size).toBe(0);
   });
 
+  it('trims the controllers nobody took since the last trim', () => {
+    const pool = new ControllerPool();
+    for (let i = 0; i < 4; i++) pool.release(new AbortController());
+    pool.trim(); // first period: the low-water mark starts at 0
+    expect(pool.size).toBe(4);
+    pool.take();
+    pool.take(); // at most 2 were needed this period: the 2 that stayed spare go
+    pool.release(new AbortController());
+    pool.trim();
+    expect(pool.size).toBe(1);
+    pool.trim(); // nothing taken since: everything goes
+    expect(pool.size).toBe(0);
+  });
+
   it('is bounded', () => {
     const pool = new ControllerPool(2);
     for (let i = 0; i < 5; i++) pool.release(new AbortController());

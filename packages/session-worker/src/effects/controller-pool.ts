@@ -12,12 +12,18 @@ const FRESH_SYMBOLS = Object.getOwnPropertySymbols(new AbortController().signal)
  * has settled, and only if its signal is exactly as good as new — never aborted, no `abort` listener left
  * behind (`getEventListeners`, which includes an `onabort` handler), no extra own property (such as the set
  * of dependants `AbortSignal.any` registers on its sources). A provider that kept a listener, or derived a
- * signal, simply makes that controller ineligible. Bounded, so an idle shard keeps at most `max` of them.
+ * signal, simply makes that controller ineligible.
+ *
+ * Sized for a shard's operations in flight (they start and finish in waves), bounded by `max` (~0.5 KB each),
+ * and trimmed: `trim` (the host's idle timer) drops the controllers no operation needed since the last trim,
+ * so an idle shard gives them all back within two periods.
  */
 export class ControllerPool {
   private readonly free: AbortController[] = [];
+  /** the fewest spare controllers since the last trim: that many were not needed */
+  private lowWater = 0;
 
-  constructor(private readonly max = 64) {}
+  constructor(private readonly max = 1024) {}
 
   get size(): number {
     return this.free.length;
@@ -25,7 +31,15 @@ export class ControllerPool {
 
   /** A controller as good as new. */
   take(): AbortController {
-    return this.free.pop() ?? new AbortController();
+    const ctrl = this.free.pop();
+    if (this.free.length < this.lowWater) this.lowWater = this.free.length;
+    return ctrl ?? new AbortController();
+  }
+
+  /** Drops the spare controllers nobody took since the last trim. */
+  trim(): void {
+    this.free.length -= this.lowWater;
+    this.lowWater = this.free.length;
   }
 
   /** Offers back a controller whose work has all settled; kept only if its signal is pristine. */

@@ -42,6 +42,7 @@ export class ShardHost {
   private readonly actorEnv: ActorEnv;
   private readonly interpreterEnv: InterpreterEnv;
   private readonly toolsByVisibility = new Map<string, ToolSchema[]>();
+  private readonly controllers = new ControllerPool();
   private pendingTotal = 0;
   /** the session whose actor `evict` is stopping right now (its queued commands are refused) */
   private evicting: string | undefined;
@@ -69,7 +70,7 @@ export class ShardHost {
       deps: systemDeps,
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
-      controllers: new ControllerPool(),
+      controllers: this.controllers,
     };
     this.actorEnv = {
       store: this.store,
@@ -275,6 +276,7 @@ export class ShardHost {
 
   /** Suspend sessions idle for `idleTimeoutMs` with nobody subscribed, to keep memory bounded. */
   private passivateIdle(): void {
+    this.controllers.trim();
     const cutoff = Date.now() - this.options.idleTimeoutMs;
     for (const actor of this.actors.values()) {
       if (actor.lastActivityMs > cutoff || actor.isBusy || this.subscribers.has(actor.sessionId)) continue;
