@@ -16,8 +16,13 @@ export interface EventSource {
  * `seq > afterSeq` exactly once, in order, with memory bounded by `capacity`.
  */
 export class EventSubscriber implements EventSubscription {
+  /**
+   * Buffered events are `buffer[head..tail)`. The array is reused once drained (not replaced), so a busy
+   * subscriber does not allocate one per batch of events; one grown past 64 slots is dropped when drained.
+   */
   private buffer: StoredEvent[] = [];
   private head = 0;
+  private tail = 0;
   /** seq of the last event placed in the buffer (or already delivered); undefined = not started */
   private lastSeq: number | undefined;
   private catchingUp: boolean;
@@ -25,6 +30,8 @@ export class EventSubscriber implements EventSubscription {
   private closed = false;
   private failure: Error | undefined;
   private wake: (() => void) | undefined;
+  /** a consumer's `next()` waiting for the next live event (the common wait, without an async frame) */
+  private waiter: { resolve(r: IteratorResult<StoredEvent>): void; reject(err: unknown): void } | undefined;
 
   constructor(
     readonly sessionId: string,
@@ -43,12 +50,12 @@ export class EventSubscriber implements EventSubscription {
     if (this.closed || this.catchingUp) return;
     if (this.lastSeq === undefined) this.lastSeq = e.seq - 1;
     if (e.seq <= this.lastSeq) return; // already delivered (read from the store during a catch-up)
-    if (e.seq !== this.lastSeq + 1 || this.buffer.length - this.head >= this.capacity) {
+    if (e.seq !== this.lastSeq + 1 || this.tail - this.head >= this.capacity) {
       this.catchingUp = true; // a gap or a full buffer: the store has these events, read them from there
       this.notify();
       return;
     }
-    this.buffer.push(e);
+    this.put(e);
     this.lastSeq = e.seq;
     this.notify();
   }
@@ -83,13 +90,18 @@ export class EventSubscriber implements EventSubscription {
    * (most events of a busy session are; issue 5). Waiting, catching up and ending take `nextSlow`.
    */
   private next(): Promise<IteratorResult<StoredEvent>> {
-    if (this.head < this.buffer.length) return Promise.resolve({ value: this.take(), done: false });
-    return this.nextSlow();
+    if (this.head < this.tail) return Promise.resolve({ value: this.take(), done: false });
+    if (this.closed || this.catchingUp || this.waiter !== undefined || this.wake !== undefined) {
+      return this.nextSlow();
+    }
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
+    });
   }
 
   private async nextSlow(): Promise<IteratorResult<StoredEvent>> {
     for (;;) {
-      if (this.head < this.buffer.length) return { value: this.take(), done: false };
+      if (this.head < this.tail) return { value: this.take(), done: false };
       if (this.closed) {
         this.onClose(this);
         if (this.failure) throw this.failure;
@@ -104,11 +116,18 @@ export class EventSubscriber implements EventSubscription {
   private take(): StoredEvent {
     const value = this.buffer[this.head]!;
     this.buffer[this.head++] = undefined as unknown as StoredEvent;
-    if (this.head === this.buffer.length) {
-      this.buffer = [];
+    if (this.head === this.tail) {
       this.head = 0;
+      this.tail = 0;
+      if (this.buffer.length > 64) this.buffer = [];
     }
     return value;
+  }
+
+  private put(e: StoredEvent): void {
+    if (this.tail < this.buffer.length) this.buffer[this.tail] = e;
+    else this.buffer.push(e);
+    this.tail++;
   }
 
   private async catchUp(): Promise<void> {
@@ -116,7 +135,7 @@ export class EventSubscriber implements EventSubscription {
     const page = await this.source.loadEventsAfter(this.sessionId, after, { limit: this.capacity });
     for (const e of page) {
       if (this.lastSeq !== undefined && e.seq <= this.lastSeq) continue;
-      this.buffer.push(e);
+      this.put(e);
       this.lastSeq = e.seq;
     }
     // Only go live once nothing published is missing; events published while we were reading were
@@ -128,5 +147,11 @@ export class EventSubscriber implements EventSubscription {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+    const waiter = this.waiter;
+    if (waiter === undefined) return;
+    this.waiter = undefined;
+    if (this.head < this.tail) waiter.resolve({ value: this.take(), done: false });
+    // ended, closed or catching up: the general path, from a microtask like the wait it replaces
+    else queueMicrotask(() => this.nextSlow().then(waiter.resolve, waiter.reject));
   }
 }
