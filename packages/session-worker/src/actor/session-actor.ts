@@ -18,6 +18,8 @@ import { HostError } from '../protocol/host-error.js';
 import { Fifo } from './fifo.js';
 import { createState, type ResumeEnv, resumeState } from './session-boot.js';
 
+const RESOLVED = Promise.resolve();
+
 export type ActorCommand =
   | { kind: 'dispatch'; action: Action; resolve: (v: undefined) => void; reject: (e: Error) => void }
   | { kind: 'getState'; resolve: (s: SessionStateSnapshot) => void; reject: (e: Error) => void }
@@ -118,9 +120,9 @@ export class SessionActor {
   private schedule(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    queueMicrotask(() => {
-      void this.pump();
-    });
+    // A resolved promise's reaction, not queueMicrotask: Node's queueMicrotask wraps every callback in an
+    // AsyncResource and a bound function (issue 5: twice per turn per session). Same queue, same order.
+    void RESOLVED.then(() => this.pump());
   }
 
   private async pump(): Promise<void> {
