@@ -4,33 +4,39 @@ import { fromWireError } from '../protocol/host-error.js';
 import type { HostMessage, StoreOp, WireError } from '../protocol/messages.js';
 import type { ShardStore } from './shard-store.js';
 
-interface Pending {
-  resolve(v: unknown): void;
-  reject(e: Error): void;
-}
+type Resolve = (v: unknown) => void;
 
 /** A `ShardStore` whose calls travel to the main thread as `store` messages and come back as `storeReply`. */
 export class PortStoreClient implements ShardStore {
   private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  /**
+   * Each call's resolve function only: a failure resolves it with a rejected promise, which rejects the
+   * call's promise with that error (no pending object, no reject function kept per call).
+   */
+  private readonly pending = new Map<number, Resolve>();
+  /** set by `capture`, the one executor every call's promise is made with (no closure per call) */
+  private captured: Resolve | undefined;
+  private readonly capture = (resolve: Resolve): void => {
+    this.captured = resolve;
+  };
 
   constructor(private readonly post: (msg: HostMessage) => void) {}
 
   /** Called by the host for every `storeReply` command. */
   settle(id: number, ok: boolean, value: unknown, error: WireError | undefined): void {
-    const p = this.pending.get(id);
-    if (!p) return;
+    const resolve = this.pending.get(id);
+    if (!resolve) return;
     this.pending.delete(id);
-    if (ok) p.resolve(value);
-    else p.reject(fromWireError(error!));
+    resolve(ok ? value : Promise.reject(fromWireError(error!)));
   }
 
   private call<T>(op: StoreOp, args: unknown[]): Promise<T> {
     const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.post({ t: 'store', id, op, args });
-    });
+    const promise = new Promise<T>(this.capture as (resolve: (v: T) => void) => void);
+    this.pending.set(id, this.captured!);
+    this.captured = undefined;
+    this.post({ t: 'store', id, op, args });
+    return promise;
   }
 
   createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
