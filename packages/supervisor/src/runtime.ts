@@ -46,10 +46,13 @@ import { WorkerShard } from './shards/worker-shard.js';
 /** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
 type Request = Extract<HostCommand, { id: number }> & { t: Exclude<HostCommand['t'], 'storeReply'> };
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: Error): void;
-}
+/**
+ * A request in flight is its promise's resolve function only: a failure resolves it with a rejected promise,
+ * which rejects the request's promise with that error (no pending object or reject function per request).
+ */
+type Pending = (value: unknown) => void;
+
+const fail = (err: Error): Promise<never> => Promise.reject(err);
 
 const SessionIdArg = z.string().min(1).max(200);
 const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
@@ -393,7 +396,7 @@ export class Runtime {
     );
     await Promise.allSettled(this.shards.map((s) => s.terminate()));
     for (const pending of this.pending) {
-      for (const p of pending.values()) p.reject(new RuntimeError('SHUTTING_DOWN', 'the runtime shut down'));
+      for (const p of pending.values()) p(fail(new RuntimeError('SHUTTING_DOWN', 'the runtime shut down')));
       pending.clear();
     }
     this.hub.endAll();
@@ -463,12 +466,24 @@ export class Runtime {
         new RuntimeError('OVERLOADED', `shard ${index} has ${pending.size} requests in flight`),
       );
     }
-    return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject });
-      cmd.id = id;
+    const promise = new Promise<unknown>(this.capture);
+    pending.set(id, this.captured!);
+    this.captured = undefined;
+    cmd.id = id;
+    try {
       this.shards[index]!.send(cmd);
-    });
+    } catch (err) {
+      pending.delete(id);
+      return fail(err as Error);
+    }
+    return promise;
   }
+
+  /** set by `capture`, the one executor every request's promise is made with (no closure per request) */
+  private captured: Pending | undefined;
+  private readonly capture = (resolve: Pending): void => {
+    this.captured = resolve;
+  };
 
   private onShardMessage(index: number, msg: HostMessage): void {
     switch (msg.t) {
@@ -477,8 +492,7 @@ export class Runtime {
         const p = pending.get(msg.id);
         if (!p) return;
         pending.delete(msg.id);
-        if (msg.ok) p.resolve(msg.value);
-        else p.reject(RuntimeError.fromWire(msg.error));
+        p(msg.ok ? msg.value : fail(RuntimeError.fromWire(msg.error)));
         return;
       }
       case 'store':
@@ -539,10 +553,12 @@ export class Runtime {
   private onShardExit(index: number, error: Error): void {
     const pending = this.pending[index]!;
     for (const p of pending.values()) {
-      p.reject(
-        new RuntimeError(
-          'SESSION',
-          `shard ${index} restarted (${error.message}); the command may be retried`,
+      p(
+        fail(
+          new RuntimeError(
+            'SESSION',
+            `shard ${index} restarted (${error.message}); the command may be retried`,
+          ),
         ),
       );
     }
