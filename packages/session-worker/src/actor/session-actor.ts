@@ -130,39 +130,46 @@ export class SessionActor {
       if (!this.booted) {
         if (!(await this.runBoot())) return;
       }
-      // The hot path (a dispatch, an internal action) is inlined here rather than split over nested async
-      // helpers: every async frame costs a promise and a suspended context per step (issue 5).
+      // The hot path (a dispatch or an internal action: reduce, append, effects) is inlined here, `persist`
+      // included, rather than split over nested async helpers: every async frame costs a promise and a
+      // suspended context per step (issue 5).
       while (!this.stopped) {
-        const cmd = this.commands.shift();
-        if (cmd !== undefined) {
-          if (cmd.kind !== 'dispatch') {
-            await this.runCommand(cmd);
+        let action: Action;
+        let cmd: Extract<ActorCommand, { kind: 'dispatch' }> | undefined;
+        const next = this.commands.shift();
+        if (next !== undefined) {
+          if (next.kind !== 'dispatch') {
+            await this.runCommand(next);
             continue;
           }
           this.lastActivityMs = Date.now();
-          try {
-            const result = this.reduceOnly(cmd.action);
-            if (result.events.length > 0) await this.persist(result.events);
-            this.runEffects(result);
-            cmd.resolve(undefined);
-          } catch (err) {
-            cmd.reject(err as Error);
-          }
-          continue;
+          cmd = next;
+          action = next.action;
+        } else {
+          const internal = this.internal.shift();
+          if (internal === undefined) break;
+          action = internal;
         }
-        const action = this.internal.shift();
-        if (action !== undefined) {
-          try {
-            const result = this.reduceOnly(action);
-            if (result.events.length > 0) await this.persist(result.events);
-            this.runEffects(result);
-          } catch (err) {
-            // spec §7.3: errors of internal actions are logged, not returned to anyone.
-            this.logger.error({ err, action: action.type }, 'internal action failed');
+        try {
+          const result = this.reduceOnly(action);
+          const events = result.events;
+          if (events.length > 0) {
+            const expectedNextSeq = this.nextSeq;
+            try {
+              await this.env.store.append(this.sessionId, events, { expectedNextSeq });
+            } catch (err) {
+              this.fail(err); // as in `persist`
+              throw err;
+            }
+            this.appended(events, expectedNextSeq);
           }
-          continue;
+          this.runEffects(result);
+          cmd?.resolve(undefined);
+        } catch (err) {
+          if (cmd !== undefined) cmd.reject(err as Error);
+          // spec §7.3: errors of internal actions are logged, not returned to anyone.
+          else this.logger.error({ err, action: action.type }, 'internal action failed');
         }
-        break;
       }
     } finally {
       this.running = false;
@@ -274,6 +281,11 @@ export class SessionActor {
       this.fail(err);
       throw err;
     }
+    this.appended(events, expectedNextSeq);
+  }
+
+  /** `events` were appended from `expectedNextSeq` on. */
+  private appended(events: SessionEvent[], expectedNextSeq: number): void {
     this.nextSeq = expectedNextSeq + events.length;
     this.interpreter!.observeEvents(events);
   }
