@@ -132,9 +132,19 @@ export async function openTransport(mode, workers, opts = {}) {
  * reply and the second append arrived (in Shoal the turn's OperationCompleted is published when the second
  * append is durable).
  */
+/** More than the messages of one kind in one batch (≤ the turns in flight), so none repeats within a batch. */
+const TURN_COPIES = 4096;
+
 async function openTurnTransport(workers, turn) {
   if (!turn) throw new Error('the turn transport needs a recorded turn (lib/turn-capture.mjs)');
-  const [reply1, reply2] = turn.storeReplies;
+  // Distinct payload objects round-robin, as on the worker side (see workers/raw-turn.mjs): a structured
+  // clone writes an object repeated within one batch only once.
+  const copies = TURN_COPIES;
+  const deepCopies = (m) => Array.from({ length: copies }, () => structuredClone(m));
+  const storeReplies = turn.storeReplies.map(deepCopies);
+  const dispatches = deepCopies(turn.dispatch);
+  let nextReply = 0;
+  let nextDispatch = 0;
   const secondSize = turn.stores[1].args[1].length;
   /** session id → { id, resolve, seen } (one turn in flight per client, each client its own session id) */
   const turns = new Map();
@@ -146,7 +156,7 @@ async function openTurnTransport(workers, turn) {
   };
   const links = [];
   for (let k = 0; k < workers; k++) {
-    const w = new Worker(workerUrl('raw-turn.mjs'), { workerData: { turn } });
+    const w = new Worker(workerUrl('raw-turn.mjs'), { workerData: { turn, copies } });
     await once(w, 'online');
     let out = [];
     let scheduled = false;
@@ -168,7 +178,9 @@ async function openTurnTransport(workers, turn) {
       for (const m of batch) {
         if (m.t === 'store') {
           const second = m.args[1].length === secondSize;
-          send({ ...(second ? reply2 : reply1), id: m.id });
+          const r = storeReplies[second ? 1 : 0][nextReply++ % copies];
+          r.id = m.id;
+          send(r);
           if (second) done(m.args[0]);
         } else if (m.t === 'reply') {
           const sessionId = byDispatchId.get(m.id);
@@ -179,18 +191,16 @@ async function openTurnTransport(workers, turn) {
     });
     links.push({ w, send, byDispatchId });
   }
-  const action = turn.dispatch.action;
   return {
     call: (k, msg) =>
       new Promise((resolve) => {
         turns.set(msg.sessionId, { id: msg.id, resolve, seen: 0 });
         links[k].byDispatchId.set(msg.id, msg.sessionId);
-        links[k].send({
-          ...turn.dispatch,
-          id: msg.id,
-          sessionId: msg.sessionId,
-          action: { ...action, sessionId: msg.sessionId },
-        });
+        const d = dispatches[nextDispatch++ % copies];
+        d.id = msg.id;
+        d.sessionId = msg.sessionId;
+        d.action.sessionId = msg.sessionId;
+        links[k].send(d);
       }),
     close: () => Promise.all(links.map((l) => l.w.terminate())),
   };
