@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BatchOp, GroupCommit, PIPELINE_MIN_WAVE } from './group-commit.js';
+import { type BatchOp, GroupCommit, type GroupCommitOptions, PIPELINE_MIN_WAVE } from './group-commit.js';
 
 const put = (k: string): BatchOp => ({ type: 'put', key: Buffer.from(k), value: Buffer.alloc(0) });
 const names = (ops: BatchOp[]): string[] => ops.map((o) => o.key.toString());
@@ -19,7 +19,7 @@ function gate(): Gate {
   return { promise, open, fail };
 }
 
-function harness() {
+function harness(opts?: GroupCommitOptions) {
   const writes: string[][] = [];
   const gates: Gate[] = [];
   const failedSessions: string[][] = [];
@@ -37,6 +37,7 @@ function harness() {
         return new Error(`dependent: ${err.message}`);
       },
     },
+    opts,
   );
   const nextWrite = async (n: number): Promise<Gate> => {
     while (gates.length < n) await new Promise((r) => setImmediate(r));
@@ -141,54 +142,24 @@ describe('GroupCommit', () => {
 
 describe('GroupCommit with flushAtOps', () => {
   it('starts a write as soon as enough ops wait, and groups the rest of the turn behind it', async () => {
-    const writes: string[][] = [];
-    const gates: Gate[] = [];
-    const gc = new GroupCommit(
-      (ops) => {
-        writes.push(names(ops));
-        const g = gate();
-        gates.push(g);
-        return g.promise;
-      },
-      { mapError: (e) => e as Error, onBatchFailed: (_s, e) => e },
-      { flushAtOps: 2 },
-    );
+    const { gc, writes, nextWrite } = harness({ flushAtOps: 2 });
     const done = ['a', 'b', 'c', 'd'].map((k) => gc.enqueue(k, [put(k)]));
     expect(writes).toEqual([['a', 'b']]); // synchronously, before the turn ended
-    gates[0]!.open();
-    while (gates.length < 2) await new Promise((r) => setImmediate(r));
+    (await nextWrite(1)).open();
+    (await nextWrite(2)).open();
     expect(writes[1]).toEqual(['c', 'd']);
-    gates[1]!.open();
     await Promise.all(done);
   });
 });
 
 describe('GroupCommit pipelining large waves (the default)', () => {
-  function recording() {
-    const writes: string[][] = [];
-    const gates: Gate[] = [];
-    const gc = new GroupCommit(
-      (ops) => {
-        writes.push(names(ops));
-        const g = gate();
-        gates.push(g);
-        return g.promise;
-      },
-      { mapError: (e) => e as Error, onBatchFailed: (_s, e) => e },
-    );
-    const nextGate = async (n: number) => {
-      while (gates.length < n) await new Promise((r) => setImmediate(r));
-      return gates[n - 1]!;
-    };
-    return { gc, writes, nextGate };
-  }
   const keys = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
 
   it('keeps a wave below PIPELINE_MIN_WAVE in one batch per turn', async () => {
-    const { gc, writes, nextGate } = recording();
+    const { gc, writes, nextWrite } = harness();
     for (const wave of ['a', 'b']) {
       const done = keys(wave, PIPELINE_MIN_WAVE - 1).map((k) => gc.enqueue(k, [put(k)]));
-      (await nextGate(writes.length + 1)).open();
+      (await nextWrite(writes.length + 1)).open();
       await Promise.all(done);
       expect(writes.at(-1)).toEqual(keys(wave, PIPELINE_MIN_WAVE - 1));
     }
@@ -196,17 +167,17 @@ describe('GroupCommit pipelining large waves (the default)', () => {
   });
 
   it('after a large wave, writes the first half of the next wave at once and the rest behind it', async () => {
-    const { gc, writes, nextGate } = recording();
+    const { gc, writes, nextWrite } = harness();
     const n = PIPELINE_MIN_WAVE + 2;
     const first = keys('a', n).map((k) => gc.enqueue(k, [put(k)]));
     expect(writes).toEqual([]); // the first wave waits for the end of the turn: nothing to go by yet
-    (await nextGate(1)).open();
+    (await nextWrite(1)).open();
     await Promise.all(first);
     expect(writes[0]).toHaveLength(n);
     const wave = keys('b', n).map((k) => gc.enqueue(k, [put(k)]));
     expect(writes[1]).toEqual(keys('b', n / 2)); // synchronously, mid-turn
-    (await nextGate(2)).open();
-    (await nextGate(3)).open();
+    (await nextWrite(2)).open();
+    (await nextWrite(3)).open();
     await Promise.all(wave);
     expect(writes[2]).toEqual(keys('b', n).slice(n / 2)); // FIFO across the two batches
   });
