@@ -118,4 +118,28 @@ describe('interned catalog parts (memory per cached session)', () => {
     // Same string content either way; interning only means one copy is kept.
     expect(stored.lastModel).toBe(live.lastModel);
   });
+
+  it('tracks the last model across model switches, including names that differ only in where the / falls', () => {
+    let rec = newCatalogRecord(1, {});
+    const seen: Array<string | undefined> = [];
+    for (const model of [
+      { provider: 'a', id: 'b/c' },
+      { provider: 'a/b', id: 'c' }, // the same display name: 'a/b/c'
+      { provider: 'a', id: 'b/d' },
+      { provider: 'anthropic', id: 'claude-x' },
+      { provider: 'anthropic', id: 'claude-x' },
+      { provider: 'anthropic', id: 'claude-y' },
+    ]) {
+      rec = applyEventsToCatalog(rec, [assistantMessage('x', model)], 1).record;
+      seen.push(rec.lastModel);
+    }
+    expect(seen).toEqual([
+      'a/b/c',
+      'a/b/c',
+      'a/b/d',
+      'anthropic/claude-x',
+      'anthropic/claude-x',
+      'anthropic/claude-y',
+    ]);
+  });
 });

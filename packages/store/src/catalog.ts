@@ -1,4 +1,4 @@
-import { displayModelId, type SessionConfig, type SessionEvent } from '@shoal/shared';
+import { displayModelId, type ModelId, type SessionConfig, type SessionEvent } from '@shoal/shared';
 import { decodeJson } from './codec.js';
 
 /** What the catalog keeps per session (spec §9.1 `getSessionSummary`, plus creation metadata). Times are ms. */
@@ -50,6 +50,24 @@ function internModelName(name: string): string {
   if (modelNames.size >= INTERN_MAX) modelNames.clear();
   modelNames.set(name, name);
   return name;
+}
+
+/**
+ * `displayModelId(model)`, interned; when it equals `current` (the common case: a session keeps its model)
+ * `current` itself, found without building the string (the append hot path runs this for most events).
+ */
+function modelName(current: string | undefined, model: ModelId): string {
+  const { provider, id } = model;
+  if (
+    current !== undefined &&
+    current.length === provider.length + 1 + id.length &&
+    current.charCodeAt(provider.length) === 0x2f && // '/'
+    current.startsWith(provider) &&
+    current.endsWith(id)
+  ) {
+    return current;
+  }
+  return internModelName(displayModelId(model));
 }
 
 /** One frozen object per distinct metadata set (records never mutate their metadata; they replace it). */
@@ -108,14 +126,14 @@ export function applyEventsToCatalog(
       case 'AssistantMessageAdded':
         touched = true;
         messageCount += 1;
-        lastModel = internModelName(displayModelId(ev.model));
+        lastModel = modelName(lastModel, ev.model);
         break;
       case 'ToolCallStarted':
       case 'ToolCallCompleted':
       case 'ToolCallFailed':
       case 'LlmUsageUpdated':
         touched = true;
-        lastModel = internModelName(displayModelId(ev.model));
+        lastModel = modelName(lastModel, ev.model);
         break;
       case 'ConversationCompacted':
         touched = true;
