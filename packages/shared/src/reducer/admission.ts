@@ -136,11 +136,17 @@ export function drainApprovalQueue(ctx: ReduceCtx): void {
   continueIfReady(ctx);
 }
 
-/** The "decide once" step: when nothing is outstanding, call the model for the current op (if it has one). */
+/**
+ * The "decide once" step: when nothing is outstanding, call the model for the current op (if it has one).
+ * Only an agent loop continues this way: a compaction's model call is its summary request, made by the
+ * compaction path. (Found by the replay property test: an approval left over from an earlier turn, decided
+ * while an auto-compaction ran, called the model under the compaction's op id and produced an agent reply
+ * with a tool call inside the compaction, a call that neither cancel nor resume would ever answer.)
+ */
 export function continueIfReady(ctx: ReduceCtx): void {
   const { state } = ctx;
   const op = state.currentOperation;
-  if (op === undefined || !readyToContinue(state)) return;
+  if (op === undefined || op.kind.type !== 'AgentLoop' || !readyToContinue(state)) return;
   const model = state.operationModels.get(op.opId);
   if (model !== undefined) callModel(ctx, op.opId, model);
 }

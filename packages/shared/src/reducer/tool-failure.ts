@@ -55,6 +55,7 @@ export function failToolCallWithoutExecution(
     emitError(ctx, softError.toolFailureWithoutOp);
     return;
   }
+  if (op.kind.type !== 'AgentLoop') return; // only an agent loop goes on to the model (see continueIfReady)
   const model = state.operationModels.get(op.opId);
   if (model === undefined) {
     emitError(ctx, softError.missingModel(op.opId));

@@ -113,7 +113,8 @@ export function onToolResult(ctx: ReduceCtx, a: ActionOf<'ToolResult'>): void {
   };
   graph.add(message);
   emit(ctx, { type: 'ToolMessageAdded', message });
-  if (!readyToContinue(state)) return;
+  // Only an agent loop goes on to the model (see continueIfReady).
+  if (op.kind.type !== 'AgentLoop' || !readyToContinue(state)) return;
   if (projectAutoCompactionAfterToolResults(ctx, opId, model)) return;
   callModel(ctx, opId, model);
 }

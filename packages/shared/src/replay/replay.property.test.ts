@@ -95,4 +95,28 @@ describe('replay rebuilds the durable state (issue 2)', () => {
       RUNS,
     );
   });
+
+  it('regression: an approval left from an earlier turn, decided during an auto-compaction, is not continued as an agent turn', () => {
+    // The shrunk counterexample fast-check found (seed -776879834): op-1 completes with its approval still
+    // pending, op-5 fills the context, auto-compaction starts, then the stale approval is denied. That used
+    // to call the model under the compaction's op id, whose reply added a tool call nobody would answer.
+    const steps = [
+      { kind: 'userInput', a: 0, b: 0, c: 0 },
+      { kind: 'requestApproval', a: 0, b: 0, c: 0 },
+      { kind: 'userInput', a: 0, b: 0, c: 0 },
+      { kind: 'modelReply', a: 0, b: 0, c: 0 },
+      { kind: 'modelReply', a: 0, b: 0, c: 307 },
+      { kind: 'approve', a: 0, b: 0, c: 1 },
+      { kind: 'modelReply', a: 0, b: 14, c: 372 },
+      { kind: 'finishTool', a: 0, b: 0, c: 0 },
+    ] as Parameters<Harness['run']>[0];
+    const h = new Harness().run(steps);
+    const log = h.fullLog();
+    expect(log.some((e) => e.type === 'OperationStarted' && e.kind.type === 'Compact')).toBe(true);
+    expect(log.some((e) => e.type === 'ApprovalDecided')).toBe(true);
+    const resumed = replay(log);
+    recoverInterruptedOperation(resumed, h.deps);
+    expect(unansweredToolCalls(resumed)).toEqual([]);
+    expect(unansweredToolCalls(h.state)).toEqual([]);
+  });
 });
