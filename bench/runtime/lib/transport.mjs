@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import { wrap } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
+import { batchedSender } from './batched-port.mjs';
 import { histogram, recordMs } from './report.mjs';
 
 const workerUrl = (name) => new URL(`../workers/${name}`, import.meta.url);
@@ -48,24 +49,7 @@ export async function openTransport(mode, workers, opts = {}) {
           w.on('message', (batch) => {
             for (const m of batch) settle(m);
           });
-          let out = [];
-          let scheduled = false;
-          const flush = () => {
-            scheduled = false;
-            const b = out;
-            out = [];
-            w.postMessage(b);
-          };
-          links.push({
-            w,
-            send(msg) {
-              out.push(msg);
-              if (!scheduled) {
-                scheduled = true;
-                setImmediate(flush);
-              }
-            },
-          });
+          links.push({ w, send: batchedSender(w) });
         } else {
           w.on('message', settle);
           links.push({ w, send: (msg) => w.postMessage(msg) });
@@ -158,21 +142,7 @@ async function openTurnTransport(workers, turn) {
   for (let k = 0; k < workers; k++) {
     const w = new Worker(workerUrl('raw-turn.mjs'), { workerData: { turn, copies } });
     await once(w, 'online');
-    let out = [];
-    let scheduled = false;
-    const flush = () => {
-      scheduled = false;
-      const b = out;
-      out = [];
-      w.postMessage(b);
-    };
-    const send = (msg) => {
-      out.push(msg);
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(flush);
-      }
-    };
+    const send = batchedSender(w);
     const byDispatchId = new Map();
     w.on('message', (batch) => {
       for (const m of batch) {

@@ -3,25 +3,15 @@
 // workerData.batched = true: the port carries arrays both ways; replies produced during one event-loop turn
 // leave in one postMessage, flushed by setImmediate (what Shoal's MessageBatcher does).
 import { parentPort, workerData } from 'node:worker_threads';
+import { batchedSender } from '../lib/batched-port.mjs';
 
 const port = parentPort;
 const reply = (m) => ({ t: 'reply', id: m.id, ok: true, value: undefined });
 
 if (workerData?.batched) {
-  let out = [];
-  let scheduled = false;
-  const flush = () => {
-    scheduled = false;
-    const batch = out;
-    out = [];
-    port.postMessage(batch);
-  };
+  const send = batchedSender(port);
   port.on('message', (batch) => {
-    for (const m of batch) out.push(reply(m));
-    if (!scheduled && out.length > 0) {
-      scheduled = true;
-      setImmediate(flush);
-    }
+    for (const m of batch) send(reply(m));
   });
 } else {
   port.on('message', (m) => port.postMessage(reply(m)));

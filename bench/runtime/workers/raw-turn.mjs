@@ -10,6 +10,7 @@
 // postMessage writes an object it already wrote in that batch as a back-reference, so one template object
 // reused in every message of a batch would be sent (and copied) only once per batch.
 import { parentPort, workerData } from 'node:worker_threads';
+import { batchedSender } from '../lib/batched-port.mjs';
 
 const port = parentPort;
 const { turn, copies } = workerData;
@@ -25,14 +26,7 @@ const replyFirst = turn.order.indexOf('←reply') < turn.order.lastIndexOf('←s
 const inFlight = new Map();
 let nextStoreId = 1;
 
-let out = [];
-let scheduled = false;
-const flush = () => {
-  scheduled = false;
-  const batch = out;
-  out = [];
-  port.postMessage(batch);
-};
+const send = batchedSender(port);
 
 function append(step, dispatchId, sessionId) {
   const id = nextStoreId++;
@@ -40,7 +34,7 @@ function append(step, dispatchId, sessionId) {
   const m = step === 1 ? append1s[next1++ % copies] : append2s[next2++ % copies];
   m.id = id;
   m.args[0] = sessionId;
-  out.push(m);
+  send(m);
 }
 
 port.on('message', (batch) => {
@@ -53,13 +47,9 @@ port.on('message', (batch) => {
       if (s.step !== 1) continue;
       const reply = replies[nextReply++ % copies];
       reply.id = s.dispatchId;
-      if (replyFirst) out.push(reply);
+      if (replyFirst) send(reply);
       append(2, s.dispatchId, s.sessionId);
-      if (!replyFirst) out.push(reply);
+      if (!replyFirst) send(reply);
     }
-  }
-  if (!scheduled && out.length > 0) {
-    scheduled = true;
-    setImmediate(flush);
   }
 });
