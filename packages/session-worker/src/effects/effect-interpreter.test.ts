@@ -4,6 +4,7 @@ import {
   type Action,
   type AppState,
   createAppState,
+  type EffectOf,
   type Message,
   messageCharCount,
   type SessionEvent,
@@ -35,6 +36,17 @@ const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T)
   events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
 
 const noDeltas: DeltaSink = { wants: () => false, push: () => {}, flush: () => {} };
+
+/** A `CallModel` effect for session s1 asking the double provider for one reply to "hi". */
+const callModelEffect = (opId: string): EffectOf<'CallModel'> => ({
+  type: 'CallModel',
+  sessionId: 's1',
+  opId,
+  model: { provider: 'double', id: 'm' },
+  messages: [userMessage('hi')],
+  systemContext: undefined,
+  tools: [],
+});
 
 /** An interpreter bound to a stand-in actor that records the internal actions it is sent. */
 function bareInterpreter(
@@ -151,16 +163,7 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     const provider = new ProviderDouble('double', undefined, () => textResponse('reply'));
     const { interpreter, posted } = bareInterpreter(provider);
     const internals = interpreter as unknown as { work?: { opId?: string; running: number }[] };
-    const call = (opId: string) =>
-      interpreter.run({
-        type: 'CallModel',
-        sessionId: 's1',
-        opId,
-        model: { provider: 'double', id: 'm' },
-        messages: [userMessage('hi')],
-        systemContext: undefined,
-        tools: [],
-      });
+    const call = (opId: string) => interpreter.run(callModelEffect(opId));
     call('op1');
     call('op2');
     expect(internals.work?.map((w) => [w.opId, w.running])).toEqual([
@@ -185,15 +188,7 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     const provider = new ProviderDouble('double', undefined, (c) => untilAborted(c.req.signal));
     const { interpreter, posted } = bareInterpreter(provider);
     const internals = interpreter as unknown as { work?: unknown[] };
-    interpreter.run({
-      type: 'CallModel',
-      sessionId: 's1',
-      opId: 'op1',
-      model: { provider: 'double', id: 'm' },
-      messages: [userMessage('hi')],
-      systemContext: undefined,
-      tools: [],
-    });
+    interpreter.run(callModelEffect('op1'));
     const turn = await provider.nthCall('turn');
     interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]); // forgotten, still running
     expect(interpreter.hasWorkInFlight).toBe(true);
@@ -213,16 +208,7 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
       return textResponse('reply');
     });
     const { interpreter, posted } = bareInterpreter(provider, createAppState('s1'), pool);
-    const call = (opId: string) =>
-      interpreter.run({
-        type: 'CallModel',
-        sessionId: 's1',
-        opId,
-        model: { provider: 'double', id: 'm' },
-        messages: [userMessage('hi')],
-        systemContext: undefined,
-        tools: [],
-      });
+    const call = (opId: string) => interpreter.run(callModelEffect(opId));
     const finish = async (opId: string, n: number) => {
       await waitUntil(() => posted.length === n, `${opId} completes`);
       await settle();
