@@ -8,6 +8,7 @@ export * from './config/intern-config.js';
 export * from './config/session-config.js';
 export * from './config/whitespace.js';
 export { MessageGraph } from './graph/message-graph.js';
+export { PendingReplies } from './pending-replies.js';
 export * from './policy/approval-policy.js';
 export * from './policy/glob.js';
 export * from './policy/visibility.js';

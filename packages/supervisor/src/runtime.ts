@@ -13,6 +13,7 @@ import {
   ApprovalMemorySchema,
   type ModelId,
   ModelIdSchema,
+  PendingReplies,
   randomUuid,
   resolveEffectiveConfig,
   resolveSystemPrompt,
@@ -46,14 +47,6 @@ import { WorkerShard } from './shards/worker-shard.js';
 /** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
 type Request = Extract<HostCommand, { id: number }> & { t: Exclude<HostCommand['t'], 'storeReply'> };
 
-/**
- * A request in flight is its promise's resolve function only: a failure resolves it with a rejected promise,
- * which rejects the request's promise with that error (no pending object or reject function per request).
- */
-type Pending = (value: unknown) => void;
-
-const fail = (err: Error): Promise<never> => Promise.reject(err);
-
 const SessionIdArg = z.string().min(1).max(200);
 const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
 
@@ -64,7 +57,8 @@ const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
  */
 export class Runtime {
   private readonly shards: ShardLink[] = [];
-  private readonly pending: Map<number, Pending>[] = [];
+  /** Requests in flight, per shard. */
+  private readonly pending: PendingReplies[] = [];
   private readonly active = new Set<string>();
   private nextId = 1;
   private shuttingDown = false;
@@ -396,8 +390,7 @@ export class Runtime {
     );
     await Promise.allSettled(this.shards.map((s) => s.terminate()));
     for (const pending of this.pending) {
-      for (const p of pending.values()) p(fail(new RuntimeError('SHUTTING_DOWN', 'the runtime shut down')));
-      pending.clear();
+      pending.rejectAll(() => new RuntimeError('SHUTTING_DOWN', 'the runtime shut down'));
     }
     this.hub.endAll();
     this.active.clear();
@@ -415,7 +408,7 @@ export class Runtime {
       onExit: (index, error) => this.onShardExit(index, error),
     };
     for (let i = 0; i < count; i++) {
-      this.pending.push(new Map());
+      this.pending.push(new PendingReplies());
       const hostOptions = this.hostOptions(i);
       if (this.options.shards === 0) {
         this.shards.push(
@@ -466,33 +459,22 @@ export class Runtime {
         new RuntimeError('OVERLOADED', `shard ${index} has ${pending.size} requests in flight`),
       );
     }
-    const promise = new Promise<unknown>(this.capture);
-    pending.set(id, this.captured!);
-    this.captured = undefined;
+    const promise = pending.wait(id);
     cmd.id = id;
     try {
       this.shards[index]!.send(cmd);
     } catch (err) {
-      pending.delete(id);
-      return fail(err as Error);
+      pending.reject(id, err as Error);
     }
     return promise;
   }
-
-  /** set by `capture`, the one executor every request's promise is made with (no closure per request) */
-  private captured: Pending | undefined;
-  private readonly capture = (resolve: Pending): void => {
-    this.captured = resolve;
-  };
 
   private onShardMessage(index: number, msg: HostMessage): void {
     switch (msg.t) {
       case 'reply': {
         const pending = this.pending[index]!;
-        const p = pending.get(msg.id);
-        if (!p) return;
-        pending.delete(msg.id);
-        p(msg.ok ? msg.value : fail(RuntimeError.fromWire(msg.error)));
+        if (msg.ok) pending.resolve(msg.id, msg.value);
+        else pending.reject(msg.id, RuntimeError.fromWire(msg.error));
         return;
       }
       case 'store':
@@ -551,18 +533,13 @@ export class Runtime {
    * new thread knows which sessions are watched.
    */
   private onShardExit(index: number, error: Error): void {
-    const pending = this.pending[index]!;
-    for (const p of pending.values()) {
-      p(
-        fail(
-          new RuntimeError(
-            'SESSION',
-            `shard ${index} restarted (${error.message}); the command may be retried`,
-          ),
+    this.pending[index]!.rejectAll(
+      () =>
+        new RuntimeError(
+          'SESSION',
+          `shard ${index} restarted (${error.message}); the command may be retried`,
         ),
-      );
-    }
-    pending.clear();
+    );
     for (const id of [...this.active]) if (this.shardFor(id) === index) this.active.delete(id);
     if (this.shuttingDown) return;
     this.logger.error({ shard: index, err: error }, 'shard died; it is being replaced');

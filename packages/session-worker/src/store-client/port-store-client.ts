@@ -1,40 +1,25 @@
-import type { SessionEvent, StoredEvent } from '@shoal/shared';
+import { PendingReplies, type SessionEvent, type StoredEvent } from '@shoal/shared';
 import { decodeSnapshot, type EncodedSnapshot } from '@shoal/store';
 import { fromWireError } from '../protocol/host-error.js';
 import type { HostMessage, StoreOp, WireError } from '../protocol/messages.js';
 import type { ShardStore } from './shard-store.js';
 
-type Resolve = (v: unknown) => void;
-
 /** A `ShardStore` whose calls travel to the main thread as `store` messages and come back as `storeReply`. */
 export class PortStoreClient implements ShardStore {
   private nextId = 1;
-  /**
-   * Each call's resolve function only: a failure resolves it with a rejected promise, which rejects the
-   * call's promise with that error (no pending object, no reject function kept per call).
-   */
-  private readonly pending = new Map<number, Resolve>();
-  /** set by `capture`, the one executor every call's promise is made with (no closure per call) */
-  private captured: Resolve | undefined;
-  private readonly capture = (resolve: Resolve): void => {
-    this.captured = resolve;
-  };
+  private readonly pending = new PendingReplies();
 
   constructor(private readonly post: (msg: HostMessage) => void) {}
 
   /** Called by the host for every `storeReply` command. */
   settle(id: number, ok: boolean, value: unknown, error: WireError | undefined): void {
-    const resolve = this.pending.get(id);
-    if (!resolve) return;
-    this.pending.delete(id);
-    resolve(ok ? value : Promise.reject(fromWireError(error!)));
+    if (ok) this.pending.resolve(id, value);
+    else this.pending.reject(id, fromWireError(error!));
   }
 
   private call<T>(op: StoreOp, args: unknown[]): Promise<T> {
     const id = this.nextId++;
-    const promise = new Promise<T>(this.capture as (resolve: (v: T) => void) => void);
-    this.pending.set(id, this.captured!);
-    this.captured = undefined;
+    const promise = this.pending.wait<T>(id);
     this.post({ t: 'store', id, op, args });
     return promise;
   }
