@@ -1,4 +1,11 @@
-import { displayModelId, type ModelId, type SessionConfig, type SessionEvent } from '@shoal/shared';
+import {
+  displayModelId,
+  internText,
+  internValue,
+  type ModelId,
+  type SessionConfig,
+  type SessionEvent,
+} from '@shoal/shared';
 import { decodeJson } from './codec.js';
 
 /** What the catalog keeps per session (spec §9.1 `getSessionSummary`, plus creation metadata). Times are ms. */
@@ -32,25 +39,14 @@ export function catalogTime(nowMs: number): number {
 
 export function newCatalogRecord(now: number, metadata: Record<string, string>): CatalogRecord {
   const t = catalogTime(now);
-  return { createdAt: t, updatedAt: t, messageCount: 0, metadata: internMetadata(metadata) };
+  return { createdAt: t, updatedAt: t, messageCount: 0, metadata: internValue(metadata) };
 }
 
 /*
  * Interning (memory per cached session, issue 5): model names and metadata sets repeat across sessions (every
- * session of a tenant has the same `{ tenant }`), so the cache keeps one string / one frozen object per distinct
- * value instead of one per session. Bounded: a table that fills up is simply started again.
+ * session of a tenant has the same `{ tenant }`), so the cache keeps one string / one frozen object per
+ * distinct value (`internText` / `internValue` from @shoal/shared) instead of one per session.
  */
-const INTERN_MAX = 1024;
-const modelNames = new Map<string, string>();
-const metadataSets = new Map<string, Readonly<Record<string, string>>>();
-
-function internModelName(name: string): string {
-  const known = modelNames.get(name);
-  if (known !== undefined) return known;
-  if (modelNames.size >= INTERN_MAX) modelNames.clear();
-  modelNames.set(name, name);
-  return name;
-}
 
 /**
  * `displayModelId(model)`, interned; when it equals `current` (the common case: a session keeps its model)
@@ -67,19 +63,7 @@ function modelName(current: string | undefined, model: ModelId): string {
   ) {
     return current;
   }
-  return internModelName(displayModelId(model));
-}
-
-/** One frozen object per distinct metadata set (records never mutate their metadata; they replace it). */
-export function internMetadata(metadata: Record<string, string>): Record<string, string> {
-  if (Object.isFrozen(metadata)) return metadata;
-  const key = JSON.stringify(metadata);
-  const known = metadataSets.get(key);
-  if (known !== undefined) return known as Record<string, string>;
-  if (metadataSets.size >= INTERN_MAX) metadataSets.clear();
-  const frozen = Object.freeze(metadata);
-  metadataSets.set(key, frozen);
-  return frozen;
+  return internText(displayModelId(model));
 }
 
 /**
@@ -109,7 +93,7 @@ export function applyEventsToCatalog(
         title = ev.config.title;
         const current = metadata;
         const extra = Object.entries(ev.metadata).filter(([k, v]) => !(k in current) && isIndexable(k, v));
-        if (extra.length > 0) metadata = internMetadata({ ...Object.fromEntries(extra), ...current });
+        if (extra.length > 0) metadata = internValue({ ...Object.fromEntries(extra), ...current });
         break;
       }
       case 'SessionConfigUpdated':
@@ -137,7 +121,7 @@ export function applyEventsToCatalog(
         break;
       case 'ConversationCompacted':
         touched = true;
-        lastModel = internModelName(ev.record.model);
+        lastModel = internText(ev.record.model);
         break;
       default:
         break;
@@ -241,8 +225,8 @@ export function decodeCatalog(buf: Buffer): StoredCatalog {
   }
   const { seq, ...rest } = v;
   const record = rest as CatalogRecord;
-  record.metadata = internMetadata(record.metadata);
-  if (typeof record.lastModel === 'string') record.lastModel = internModelName(record.lastModel);
+  record.metadata = internValue(record.metadata);
+  if (typeof record.lastModel === 'string') record.lastModel = internText(record.lastModel);
   return { record, seq: seq as number | undefined };
 }
 

@@ -13,11 +13,11 @@ const POOL_LIMIT = 4096;
 export function internSessionConfig(config: SessionConfig): SessionConfig {
   // copyRecord, not a spread: the result lives as long as the session, and must share its hidden class.
   const out = copyRecord(config);
-  out.toolConfig = intern(config.toolConfig);
-  out.policyOverrides = intern(config.policyOverrides);
-  out.defaultModel = intern(config.defaultModel);
-  out.autoCompaction = intern(config.autoCompaction);
-  out.metadata = intern(config.metadata);
+  out.toolConfig = internValue(config.toolConfig);
+  out.policyOverrides = internValue(config.policyOverrides);
+  out.defaultModel = internValue(config.defaultModel);
+  out.autoCompaction = internValue(config.autoCompaction);
+  out.metadata = internValue(config.metadata);
   if (config.systemPrompt !== undefined) out.systemPrompt = internText(config.systemPrompt);
   return out;
 }
@@ -36,7 +36,12 @@ export function internText(text: string): string {
   return text;
 }
 
-function intern<T>(value: T): T {
+/**
+ * One deep-frozen copy per distinct JSON value (bounded), for values many sessions hold alike: config parts,
+ * the store's catalog metadata sets. A value already frozen is returned as it is. The caller's value itself
+ * is frozen when it becomes the shared copy, so only pass values nobody mutates afterwards.
+ */
+export function internValue<T>(value: T): T {
   if (value === undefined || value === null || Object.isFrozen(value)) return value;
   const key = JSON.stringify(value);
   const shared = pool.get(key);
