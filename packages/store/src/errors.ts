@@ -56,6 +56,15 @@ export function isStoreError(err: unknown, code?: StoreErrorCode): err is StoreE
   return err instanceof StoreError && (code === undefined || err.code === code);
 }
 
+/** `expectedNextSeq` did not match the session's next sequence number (both stores). */
+export function sequenceConflict(sessionId: string, expected: number, actual: number): StoreError {
+  return new StoreError(
+    'SEQUENCE_CONFLICT',
+    `session ${sessionId}: expected next seq ${expected}, but it is ${actual}`,
+    { sessionId, expectedNextSeq: expected, actualNextSeq: actual },
+  );
+}
+
 export function sessionNotFound(sessionId: string): StoreError {
   return new StoreError('SESSION_NOT_FOUND', `session ${sessionId} not found`, { sessionId });
 }

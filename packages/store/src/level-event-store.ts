@@ -14,8 +14,15 @@ import {
   toSummary,
 } from './catalog.js';
 import { decodeAny, encodeJson } from './codec.js';
-import { closedError, invalidArgument, StoreError, sessionNotFound, toStoreError } from './errors.js';
-import { decodeStoredEvent, encodeEvents } from './event-codec.js';
+import {
+  closedError,
+  invalidArgument,
+  StoreError,
+  sequenceConflict,
+  sessionNotFound,
+  toStoreError,
+} from './errors.js';
+import { decodeStoredEvent } from './event-codec.js';
 import type {
   AppendOptions,
   Durability,
@@ -58,7 +65,7 @@ import {
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
 import { SessionCache, type SessionState } from './session-cache.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
-import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
+import { defaultEventValidator, type EventValidator, prepareAppend } from './validate.js';
 
 export interface LevelEventStoreOptions {
   /**
@@ -259,13 +266,7 @@ export class LevelEventStore implements SessionStore {
     // Not async: a cached session goes from call to enqueued batch entry synchronously, with one promise.
     try {
       this.assertOpen();
-      checkSessionId(sessionId);
-      const expected = opts?.expectedNextSeq;
-      if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
-      const valid = validateBatch(sessionId, events, this.validate);
-      // issue 3: encode every event once, before touching any state, so a value JSON cannot hold rejects
-      // this append only.
-      const values = encodeEvents(sessionId, valid);
+      const { valid, values, expected } = prepareAppend(sessionId, events, opts, this.validate);
       const st = this.states.get(sessionId);
       if (st === undefined) return this.appendAfterLoad(sessionId, valid, values, expected);
       return this.enqueueAppend(sessionId, st, valid, values, expected);
@@ -304,11 +305,7 @@ export class LevelEventStore implements SessionStore {
     expected: number | undefined,
   ): Promise<number[]> {
     if (expected !== undefined && expected !== st.nextSeq) {
-      throw new StoreError(
-        'SEQUENCE_CONFLICT',
-        `session ${sessionId}: expected next seq ${expected}, but it is ${st.nextSeq}`,
-        { sessionId, expectedNextSeq: expected, actualNextSeq: st.nextSeq },
-      );
+      throw sequenceConflict(sessionId, expected, st.nextSeq);
     }
     const first = st.nextSeq;
     const n = valid.length;

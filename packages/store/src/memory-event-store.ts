@@ -7,8 +7,8 @@ import {
   toSummary,
 } from './catalog.js';
 import { decodeAny, encodeJson } from './codec.js';
-import { closedError, invalidArgument, StoreError, sessionNotFound } from './errors.js';
-import { decodeStoredEvent, encodeEvents } from './event-codec.js';
+import { closedError, invalidArgument, StoreError, sequenceConflict, sessionNotFound } from './errors.js';
+import { decodeStoredEvent } from './event-codec.js';
 import type {
   AppendOptions,
   EncodedSnapshot,
@@ -21,7 +21,7 @@ import type {
 import { checkLoadArgs, checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
 import { byPosition, checkListOptions, paginate } from './listing.js';
 import { encodeSnapshot } from './snapshot-codec.js';
-import { defaultEventValidator, type EventValidator, validateBatch } from './validate.js';
+import { defaultEventValidator, type EventValidator, prepareAppend } from './validate.js';
 
 export interface MemoryEventStoreOptions {
   /** Checks each appended event; default `SessionEventSchema.parse` from `@shoal/shared`. */
@@ -73,25 +73,11 @@ export class MemoryEventStore implements SessionStore {
 
   async append(sessionId: string, events: SessionEvent[], opts?: AppendOptions): Promise<number[]> {
     this.assertOpen();
-    checkSessionId(sessionId);
-    const expected = opts?.expectedNextSeq;
-    if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
-    const valid = validateBatch(sessionId, events, this.validate);
-    const values = encodeEvents(sessionId, valid);
+    const { valid, values, expected } = prepareAppend(sessionId, events, opts, this.validate);
     const s = this.sessions.get(sessionId);
     if (s === undefined) throw sessionNotFound(sessionId);
     const first = s.events.length;
-    if (expected !== undefined && expected !== first) {
-      throw new StoreError(
-        'SEQUENCE_CONFLICT',
-        `session ${sessionId}: expected next seq ${expected}, but it is ${first}`,
-        {
-          sessionId,
-          expectedNextSeq: expected,
-          actualNextSeq: first,
-        },
-      );
-    }
+    if (expected !== undefined && expected !== first) throw sequenceConflict(sessionId, expected, first);
     if (valid.length === 0) return [];
     const update = applyEventsToCatalog(s.catalog, valid, this.now());
     s.catalog = update.record;

@@ -1,5 +1,8 @@
 import { type SessionEvent, SessionEventSchema } from '@shoal/shared';
 import { invalidArgument, StoreError } from './errors.js';
+import { encodeEvents } from './event-codec.js';
+import type { AppendOptions } from './event-store.js';
+import { checkSeq, checkSessionId } from './keys.js';
 
 /** Checks one event and returns the value to store (for zod: the parsed copy, unknown keys stripped). */
 export type EventValidator = (event: unknown) => SessionEvent;
@@ -32,4 +35,26 @@ export function validateBatch(sessionId: string, events: unknown, validate: Even
     }
   }
   return out;
+}
+
+/** An append's arguments after the checks both stores make before touching any state. */
+export interface PreparedAppend {
+  valid: SessionEvent[];
+  /** Each event encoded once (issue 3: a value JSON cannot hold rejects this append only). */
+  values: Buffer[];
+  expected: number | undefined;
+}
+
+/** The id, `expectedNextSeq`, every event's schema and its encoding, checked alike by both stores. */
+export function prepareAppend(
+  sessionId: string,
+  events: unknown,
+  opts: AppendOptions | undefined,
+  validate: EventValidator,
+): PreparedAppend {
+  checkSessionId(sessionId);
+  const expected = opts?.expectedNextSeq;
+  if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
+  const valid = validateBatch(sessionId, events, validate);
+  return { valid, values: encodeEvents(sessionId, valid), expected };
 }
