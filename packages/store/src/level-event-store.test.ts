@@ -33,6 +33,20 @@ function removeDirs(): void {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
+/** Makes every batch write of `store` fail until the returned function restores LevelDB's batches. */
+function failBatchWrites(store: LevelEventStore): () => void {
+  const db = (store as unknown as { db: { batch: () => unknown } }).db;
+  const batch = db.batch;
+  db.batch = () => ({
+    put: () => undefined,
+    del: () => undefined,
+    write: () => Promise.reject(new Error('injected write failure')),
+  });
+  return () => {
+    db.batch = batch;
+  };
+}
+
 for (const durability of ['fsync', 'buffered'] as const) {
   describeConformance(`LevelEventStore (${durability})`, {
     open: (clock) => LevelEventStore.open(join(tempDir(), 'db'), { durability, now: clock.now }),
@@ -369,17 +383,11 @@ describe('LevelEventStore', () => {
     const store = await open();
     await store.createSession('s');
     await store.append('s', [userMessage('0')]);
-    const db = (store as unknown as { db: { batch: () => unknown } }).db;
-    const batch = db.batch;
-    db.batch = () => ({
-      put: () => undefined,
-      del: () => undefined,
-      write: () => Promise.reject(new Error('injected write failure')),
-    });
+    const restore = failBatchWrites(store);
     const failed = store.append('s', [userMessage('1')], { expectedNextSeq: 1 });
     const err = await expectStoreError(failed, 'IO');
     expect(err.message).toContain('injected write failure');
-    db.batch = batch;
+    restore();
     // Nothing was written, so the next append must again be seq 1.
     expect(await store.append('s', [userMessage('1 again')], { expectedNextSeq: 1 })).toEqual([1]);
     expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0, 1]);
@@ -390,15 +398,9 @@ describe('LevelEventStore', () => {
     const store = await open();
     await store.createSession('s');
     await store.append('s', [userMessage('0')]);
-    const db = (store as unknown as { db: { batch: () => unknown } }).db;
-    const batch = db.batch;
-    db.batch = () => ({
-      put: () => undefined,
-      del: () => undefined,
-      write: () => Promise.reject(new Error('injected write failure')),
-    });
+    const restore = failBatchWrites(store);
     await expectStoreError(store.deleteSession('s'), 'IO');
-    db.batch = batch;
+    restore();
     expect(await store.sessionExists('s')).toBe(true);
     expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0]);
     expect(await store.append('s', [userMessage('1')], { expectedNextSeq: 1 })).toEqual([1]);
