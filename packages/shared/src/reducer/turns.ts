@@ -1,7 +1,7 @@
 import type { UserContent } from '../schemas/content.js';
 import type { ModelId } from '../schemas/ids.js';
 import type { UserMessage } from '../schemas/message.js';
-import { titleMissing } from '../state/app-state.js';
+import { type AppState, titleMissing } from '../state/app-state.js';
 import { startOperation } from '../state/operations.js';
 import { popNextQueuedWork, queueSnapshot } from '../state/queue.js';
 import { mapWith } from '../state/shared-collections.js';
@@ -19,15 +19,7 @@ export function startUserTurn(
   timestamp: number,
 ): void {
   const { state } = ctx;
-  const graph = state.messageGraph;
-  const message: UserMessage = {
-    role: 'user',
-    id: messageId,
-    parentMessageId: graph.activeMessageId ?? null,
-    timestamp,
-    content,
-  };
-  graph.add(message);
+  const message = addUserMessage(state, messageId, timestamp, content);
   startOperation(state, opId, { type: 'AgentLoop' });
   state.operationModels = mapWith(state.operationModels, opId, model);
   emit(ctx, { type: 'UserMessageAdded', message });
@@ -57,15 +49,9 @@ export function startDirectBash(
   timestamp: number,
 ): void {
   const { state } = ctx;
-  const graph = state.messageGraph;
-  const message: UserMessage = {
-    role: 'user',
-    id: messageId,
-    parentMessageId: graph.activeMessageId ?? null,
-    timestamp,
-    content: [{ type: 'command_execution', command, stdout: '', stderr: '', exitCode: 0 }],
-  };
-  graph.add(message);
+  const message = addUserMessage(state, messageId, timestamp, [
+    { type: 'command_execution', command, stdout: '', stderr: '', exitCode: 0 },
+  ]);
   const kind = { type: 'DirectBash', command } as const;
   startOperation(state, opId, kind);
   state.operationMessages = mapWith(state.operationMessages, opId, messageId);
@@ -77,6 +63,25 @@ export function startDirectBash(
     opId,
     toolCall: { id: directBashToolCallId(opId), name: 'bash', parameters: { command } },
   });
+}
+
+/** A user message starting a turn, added to the graph under its active message. */
+function addUserMessage(
+  state: AppState,
+  id: string,
+  timestamp: number,
+  content: UserMessage['content'],
+): UserMessage {
+  const graph = state.messageGraph;
+  const message: UserMessage = {
+    role: 'user',
+    id,
+    parentMessageId: graph.activeMessageId ?? null,
+    timestamp,
+    content,
+  };
+  graph.add(message);
+  return message;
 }
 
 /** Appendix B: the tool-call id of a direct bash command. */
