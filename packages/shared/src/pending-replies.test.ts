@@ -4,13 +4,12 @@ import { PendingReplies } from './pending-replies.js';
 describe('PendingReplies', () => {
   it('settles each waiting promise by its id, once', async () => {
     const p = new PendingReplies();
-    const a = p.wait<string>(1);
-    const b = p.wait<string>(2);
+    const a = expect(p.wait<string>(1)).rejects.toThrow('one failed');
+    const b = expect(p.wait<string>(2)).resolves.toBe('two');
     expect(p.size).toBe(2);
     expect(p.resolve(2, 'two')).toBe(true);
     expect(p.reject(1, new Error('one failed'))).toBe(true);
-    await expect(b).resolves.toBe('two');
-    await expect(a).rejects.toThrow('one failed');
+    await Promise.all([a, b]);
     expect(p.size).toBe(0);
     expect(p.resolve(1, 'late')).toBe(false); // unknown or already settled: ignored
     expect(p.reject(3, new Error('x'))).toBe(false);

@@ -30,16 +30,27 @@ export class PendingReplies {
 
   /** Settles the promise waiting for `id` with `value`; false when nothing waits for it. */
   resolve(id: number, value: unknown): boolean {
-    const settle = this.waiting.get(id);
+    const settle = this.take(id);
     if (settle === undefined) return false;
-    this.waiting.delete(id);
     settle(value);
     return true;
   }
 
-  /** Rejects the promise waiting for `id` with `err`; false when nothing waits for it. */
+  /**
+   * Rejects the promise waiting for `id` with `err`; false when nothing waits for it (then no rejected
+   * promise is made at all: nobody would handle it).
+   */
   reject(id: number, err: Error): boolean {
-    return this.resolve(id, Promise.reject(err));
+    const settle = this.take(id);
+    if (settle === undefined) return false;
+    settle(Promise.reject(err));
+    return true;
+  }
+
+  private take(id: number): Settle | undefined {
+    const settle = this.waiting.get(id);
+    if (settle !== undefined) this.waiting.delete(id);
+    return settle;
   }
 
   /** Rejects every waiting promise, each with its own error from `makeError`, and forgets them. */
