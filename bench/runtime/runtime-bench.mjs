@@ -31,6 +31,9 @@
 // the two store replies and the command's reply, in the recorded order; a baseline turn ends when the reply
 // and the second append have reached the main thread. Shoal ÷ that = the turn throughput Shoal reaches
 // relative to moving exactly its own messages.
+// "Same messages + raw LevelDB" baseline (per durability): that replay with the main thread writing each
+// append's events to a raw classic-level database, group-committed, before it replies (lib/transport.mjs
+// openRawWriter): the floor for any runtime that persists the same events over the same messages.
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -119,14 +122,15 @@ async function cpuNow(workers) {
 
 async function baseline(workers, turn) {
   const out = {};
-  for (const mode of ['batched', 'raw', 'turn']) {
-    const t = await openTransport(mode, workers, { turn });
+  const durableModes = DURABILITY.map((d) => `durable-${d}`);
+  for (const mode of ['batched', 'raw', 'turn', ...durableModes]) {
+    const t = await openTransport(mode, workers, { turn, dir: DIR });
     await drive(t, { workers, inflight: SESSIONS, ms: 300 });
     const c0 = await cpuNow(workers);
     out[mode] = await drive(t, { workers, inflight: SESSIONS, ms: BASELINE_MS });
     const c1 = await cpuNow(workers);
     // per message for the echo baselines (2 per round trip); per turn (6 messages) for the same-messages one
-    const msgs = mode === 'turn' ? out[mode].count : 2 * out[mode].count;
+    const msgs = mode === 'batched' || mode === 'raw' ? 2 * out[mode].count : out[mode].count;
     out[mode].cpuPerMsg = {
       main: (c1.main - c0.main) / msgs,
       workers: (c1.workers - c0.workers) / msgs,
@@ -408,6 +412,55 @@ if (BASELINE && withPorts.length) {
           fmtInt(b.rps),
           fmtInt(r.turnsPerSec),
           fmt1(r.turnsPerSec / b.rps, 2) + 'x',
+          fmt1(b.cpuPerMsg.process, 1),
+          fmt1(b.cpuPerMsg.main, 1),
+          fmt1(b.cpuPerMsg.workers, 1),
+          fmtInt(r.cpuProcess),
+          fmt1(b.cpuPerMsg.process / r.cpuProcess, 2) + 'x',
+        ];
+      }),
+    ),
+  );
+}
+if (BASELINE && withPorts.length) {
+  console.log(
+    '\n"Same messages + raw LevelDB" baseline in the same run: the same-messages replay, but the main thread ' +
+      "writes each append's events to a raw classic-level database before it replies (JSON-encoded as written, " +
+      'group-committed: appends arriving during a write go out together in one chained batch; `sync` for ' +
+      'fsync), no store code. The least any runtime that persists the same events over the same messages ' +
+      'must do.\n',
+  );
+  console.log(
+    table(
+      [
+        'shards',
+        'durability',
+        'same msgs + raw LevelDB turns/s',
+        'events/s',
+        'p50 ms',
+        'p99 ms',
+        'Shoal turns/s',
+        'Shoal ÷ it',
+        'its ÷ same messages alone',
+        'its CPU µs/turn: process',
+        'main',
+        'workers',
+        'Shoal CPU µs/turn: process',
+        'CPU ratio (it ÷ Shoal)',
+      ],
+      withPorts.map((r) => {
+        const b = baselines[r.shards][`durable-${r.durability}`];
+        const same = baselines[r.shards].turn;
+        return [
+          r.shards,
+          r.durability,
+          fmtInt(b.rps),
+          fmtInt(b.rps * recordedTurn.stores.reduce((n, s) => n + s.args[1].length, 0)),
+          fmt1(b.p50 / 1000, 1),
+          fmt1(b.p99 / 1000, 1),
+          fmtInt(r.turnsPerSec),
+          fmt1(r.turnsPerSec / b.rps, 2) + 'x',
+          fmt1(b.rps / same.rps, 2) + 'x',
           fmt1(b.cpuPerMsg.process, 1),
           fmt1(b.cpuPerMsg.main, 1),
           fmt1(b.cpuPerMsg.workers, 1),

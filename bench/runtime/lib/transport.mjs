@@ -1,8 +1,11 @@
 // Candidate transports between the main thread and worker threads, and a closed-loop driver that measures
 // dispatch round trips over them. Used by transport-bench.mjs and, as the raw baseline, by runtime-bench.mjs.
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
+import { ClassicLevel } from 'classic-level';
 import { wrap } from 'comlink/dist/esm/comlink.mjs';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Piscina } from 'piscina';
@@ -32,6 +35,12 @@ export async function openTransport(mode, workers, opts = {}) {
   switch (mode) {
     case 'turn':
       return openTurnTransport(workers, opts.turn);
+    case 'durable-fsync':
+    case 'durable-buffered':
+      return openTurnTransport(workers, opts.turn, {
+        dir: opts.dir,
+        sync: mode === 'durable-fsync',
+      });
     case 'raw':
     case 'batched': {
       const batched = mode === 'batched';
@@ -119,8 +128,9 @@ export async function openTransport(mode, workers, opts = {}) {
 /** More than the messages of one kind in one batch (≤ the turns in flight), so none repeats within a batch. */
 const TURN_COPIES = 4096;
 
-async function openTurnTransport(workers, turn) {
+async function openTurnTransport(workers, turn, durable) {
   if (!turn) throw new Error('the turn transport needs a recorded turn (lib/turn-capture.mjs)');
+  const writer = durable ? await openRawWriter(durable) : undefined;
   // Distinct payload objects round-robin, as on the worker side (see workers/raw-turn.mjs): a structured
   // clone writes an object repeated within one batch only once.
   const copies = TURN_COPIES;
@@ -148,16 +158,21 @@ async function openTurnTransport(workers, turn) {
       for (const m of batch) {
         if (m.t === 'store') {
           const second = m.args[1].length === secondSize;
-          const r = storeReplies[second ? 1 : 0][nextReply++ % copies];
-          r.id = m.id;
-          send(r);
-          if (second) done(m.args[0]);
+          const reply = () => {
+            const r = storeReplies[second ? 1 : 0][nextReply++ % copies];
+            r.id = m.id;
+            send(r);
+            if (second) done(m.args[0]);
+          };
+          if (writer) writer.append(m.args[0], m.args[1], reply);
+          else reply();
         } else if (m.t === 'reply') {
           const sessionId = byDispatchId.get(m.id);
           byDispatchId.delete(m.id);
           done(sessionId);
         }
       }
+      writer?.kick();
     });
     links.push({ w, send, byDispatchId });
   }
@@ -172,7 +187,66 @@ async function openTurnTransport(workers, turn) {
         d.action.sessionId = msg.sessionId;
         links[k].send(d);
       }),
-    close: () => Promise.all(links.map((l) => l.w.terminate())),
+    close: async () => {
+      await Promise.all(links.map((l) => l.w.terminate()));
+      await writer?.close();
+    },
+  };
+}
+
+/**
+ * The "same messages + raw LevelDB" baseline's store: what any runtime that persists the turn's events must
+ * do at least, with no store code. Each append's events are JSON-encoded as they are written (as the store
+ * bench's raw baseline does) under `<session id>\0<8-byte seq>` keys; appends arriving while a write is in
+ * flight wait for it and then go out together in ONE classic-level chained batch (group commit, one write in
+ * flight), with `sync` for fsync durability; each append's `onDurable` runs once its batch is written.
+ */
+async function openRawWriter({ dir, sync }) {
+  const path = mkdtempSync(join(dir, 'shoal-raw-turn-'));
+  const db = new ClassicLevel(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  await db.open();
+  const nextSeq = new Map();
+  let queued = [];
+  let ops = 0;
+  let writing = false;
+  let batch = db.batch();
+  const write = () => {
+    if (writing || queued.length === 0) return;
+    writing = true;
+    const callbacks = queued;
+    const b = batch;
+    queued = [];
+    batch = db.batch();
+    b.write({ sync }).then(() => {
+      writing = false;
+      for (const cb of callbacks) cb();
+      write();
+    });
+  };
+  return {
+    append(sessionId, events, onDurable) {
+      let seq = nextSeq.get(sessionId) ?? 0;
+      const prefix = Buffer.byteLength(sessionId);
+      for (const e of events) {
+        const key = Buffer.allocUnsafe(prefix + 9);
+        key.write(sessionId, 0, 'latin1');
+        key[prefix] = 0;
+        key.writeUIntBE(0, prefix + 1, 2);
+        key.writeUIntBE(seq++, prefix + 3, 6);
+        batch.put(key, Buffer.from(`\x01${JSON.stringify(e)}`, 'utf8'));
+        ops++;
+      }
+      nextSeq.set(sessionId, seq);
+      queued.push(onDurable);
+    },
+    /** Starts a write if none is in flight (called once per received message batch). */
+    kick: write,
+    stats: () => ({ ops }),
+    async close() {
+      while (writing) await new Promise((r) => setImmediate(r));
+      await db.close();
+      rmSync(path, { recursive: true, force: true });
+    },
   };
 }
 
