@@ -18,6 +18,14 @@ export type {
 export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
 export type { ShardStore } from './store-client/shard-store.js';
+export {
+  type GroupProcess,
+  type GroupProcessLauncher,
+  type GroupProcessResult,
+  type GroupProcessSpec,
+  startGroupProcess,
+} from './tools/spawn/group-process.js';
+export { SpawnHelper, SpawnHelperError } from './tools/spawn/spawn-helper.js';
 export { ToolExecutor } from './tools/tool-executor.js';
 
 /** Absolute path of the worker-thread entry, for `new Worker(WORKER_ENTRY)`. */

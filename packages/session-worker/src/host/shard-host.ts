@@ -18,6 +18,8 @@ import type { ModelProvider } from '../providers/model-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { PortStoreClient } from '../store-client/port-store-client.js';
 import type { ShardStore } from '../store-client/shard-store.js';
+import { builtinTools } from '../tools/builtin-tools.js';
+import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
 import type { ShardHostOptions } from './host-options.js';
 
@@ -43,6 +45,8 @@ export class ShardHost {
   private readonly interpreterEnv: InterpreterEnv;
   private readonly toolsByVisibility = new Map<string, ToolSchema[]>();
   private readonly controllers = new ControllerPool();
+  /** runs the shard's `bash` commands, so their forks neither copy nor block this thread (spawn-helper.ts) */
+  private readonly spawner: SpawnHelper;
   private pendingTotal = 0;
   /** the session whose actor `evict` is stopping right now (its queued commands are refused) */
   private evicting: string | undefined;
@@ -58,6 +62,7 @@ export class ShardHost {
     extraProviders: readonly ModelProvider[] = [],
   ) {
     this.logger = logger ?? createLogger(options.logLevel, { shard: options.shardIndex });
+    this.spawner = new SpawnHelper(this.logger);
     if (store) this.store = store;
     else {
       this.storeClient = new PortStoreClient(post);
@@ -66,7 +71,7 @@ export class ShardHost {
     this.deltas = new BatchingDeltaSink((sessionId, deltas) => this.post({ t: 'deltas', sessionId, deltas }));
     this.interpreterEnv = {
       providers: new ProviderRegistry(options.providers, extraProviders),
-      tools: new ToolExecutor(),
+      tools: new ToolExecutor(builtinTools({ bash: { launcher: this.spawner.launch } })),
       deps: systemDeps,
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
@@ -178,6 +183,7 @@ export class ShardHost {
     if (this.idleTimer) clearInterval(this.idleTimer);
     for (const actor of [...this.actors.values()]) actor.stop();
     this.actors.clear();
+    this.spawner.close();
   }
 
   private refuse(id: number): boolean {

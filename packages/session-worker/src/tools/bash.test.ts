@@ -1,19 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ToolOutcome, ToolResult } from '@shoal/shared';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { bashTool } from './bash.js';
+import type { GroupProcessLauncher } from './spawn/group-process.js';
+import { SpawnHelper, SpawnHelperError } from './spawn/spawn-helper.js';
 import { isAlive } from './test-support/process-alive.js';
 import { ctxFor, useTempWorkspace } from './test-support/temp-workspace.js';
 import { ToolExecutor } from './tool-executor.js';
 
 const temp = useTempWorkspace();
-const executor = new ToolExecutor([bashTool({ killGraceMs: 200 })]);
-const bash = (ws: string, command: string, timeout?: number, signal?: AbortSignal): Promise<ToolOutcome> =>
-  executor.execute(
-    { id: 't1', name: 'bash', parameters: timeout === undefined ? { command } : { command, timeout } },
-    ctxFor(ws, signal),
-  );
+const helper = new SpawnHelper();
+afterAll(() => helper.close());
 const bashResult = (o: ToolOutcome): Extract<ToolResult, { type: 'Bash' }> => {
   if (!o.ok || o.value.type !== 'Bash') throw new Error(`expected a Bash result, got ${JSON.stringify(o)}`);
   return o.value;
@@ -24,7 +22,20 @@ const pidsIn = (stdout: string): number[] =>
     .filter((l) => /^\d+$/.test(l))
     .map(Number);
 
-describe('bash tool', () => {
+// Every behaviour holds for both ways of starting the process: forking this process, or the spawn helper.
+const launchers = [
+  { name: 'spawned here', launcher: undefined },
+  { name: 'spawn helper', launcher: helper.launch },
+] as const;
+
+describe.each(launchers)('bash tool ($name)', ({ launcher }) => {
+  const executor = new ToolExecutor([bashTool({ killGraceMs: 200, ...(launcher ? { launcher } : {}) })]);
+  const bash = (ws: string, command: string, timeout?: number, signal?: AbortSignal): Promise<ToolOutcome> =>
+    executor.execute(
+      { id: 't1', name: 'bash', parameters: timeout === undefined ? { command } : { command, timeout } },
+      ctxFor(ws, signal),
+    );
+
   it('reports stdout, stderr and exit code, running in the workspace', async () => {
     const { ws } = await temp();
     const r = bashResult(await bash(ws, 'pwd; echo oops >&2; exit 3'));
@@ -132,5 +143,32 @@ describe('bash tool', () => {
     const o = await bash(ws, 'true', 10_000_000);
     expect(o.ok).toBe(false);
     expect(!o.ok && o.error.type).toBe('InvalidParams');
+  });
+});
+
+describe('bash tool: a shell that cannot start', () => {
+  const failing = (launcher: GroupProcessLauncher) =>
+    new ToolExecutor([bashTool({ launcher })]).execute(
+      { id: 't1', name: 'bash', parameters: { command: 'true' } },
+      ctxFor('/tmp'),
+    );
+
+  it('is an Execution error naming the cause, when the launch fails', async () => {
+    const o = await failing(() => ({
+      pid: undefined,
+      done: Promise.reject(new SpawnHelperError('spawn /bin/bash EAGAIN', 'EAGAIN')),
+      kill: () => {},
+    }));
+    expect(o).toEqual({
+      ok: false,
+      error: { type: 'Execution', toolName: 'bash', message: 'could not run bash: spawn /bin/bash EAGAIN' },
+    });
+  });
+
+  it('is an Execution error when spawn refuses the arguments outright', async () => {
+    const o = await failing(() => {
+      throw new TypeError('The argument contains null bytes');
+    });
+    expect(o).toMatchObject({ ok: false, error: { type: 'Execution', message: /null bytes/ } });
   });
 });

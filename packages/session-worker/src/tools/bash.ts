@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import type { ToolResult } from '@shoal/shared';
 import { z } from 'zod';
-import { HeadTailBuffer, STDERR_LIMITS, STDOUT_LIMITS } from './head-tail-buffer.js';
+import { type GroupProcess, type GroupProcessLauncher, startGroupProcess } from './spawn/group-process.js';
 import type { Tool, ToolContext } from './tool.js';
 import { ToolFailure } from './tool-failure.js';
 import { resolveInWorkspace } from './workspace-path.js';
@@ -11,14 +10,17 @@ export const BASH_DEFAULT_TIMEOUT_MS = 120_000;
 export const BASH_MAX_TIMEOUT_MS = 600_000;
 /** Time between SIGTERM and SIGKILL of the process group. */
 export const BASH_KILL_GRACE_MS = 2_000;
-/** After the shell exits, how long stray holders of its pipes (e.g. a `setsid` daemon) may keep them open. */
-const PIPE_DRAIN_MS = 1_000;
 
 export interface BashToolOptions {
   defaultTimeoutMs?: number;
   killGraceMs?: number;
   /** Environment of commands; default: this process's, minus variables that look like credentials. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Starts the command's process group: by default right here (`startGroupProcess`); a shard passes its
+   * `SpawnHelper`'s `launch`, so the fork happens in a small helper process (see spawn/spawn-helper.ts).
+   */
+  launcher?: GroupProcessLauncher;
 }
 
 /** Variables a model-driven command must not see by default: the runtime's own provider keys and the like. */
@@ -40,8 +42,6 @@ export const BashParams = z.object({
 });
 export type BashParams = z.infer<typeof BashParams>;
 
-const isErrno = (e: unknown, code: string): boolean => (e as NodeJS.ErrnoException | null)?.code === code;
-
 /**
  * `bash` (api.md "Built-in tools"): runs in the workspace as cwd, in its own process group so the whole group
  * is killed at the timeout or on cancel (SIGTERM, then SIGKILL after a grace period). Processes the command
@@ -52,6 +52,7 @@ const isErrno = (e: unknown, code: string): boolean => (e as NodeJS.ErrnoExcepti
 export function bashTool(options: BashToolOptions = {}): Tool<BashParams> {
   const defaultTimeoutMs = options.defaultTimeoutMs ?? BASH_DEFAULT_TIMEOUT_MS;
   const graceMs = options.killGraceMs ?? BASH_KILL_GRACE_MS;
+  const launch = options.launcher ?? startGroupProcess;
   return {
     name: 'bash',
     displayName: 'Bash',
@@ -62,6 +63,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<BashParams> {
     async run(params: BashParams, ctx: ToolContext): Promise<ToolResult> {
       const cwd = await resolveInWorkspace(ctx.workspace, '.');
       return runBash(
+        launch,
         params.command,
         params.timeout ?? defaultTimeoutMs,
         graceMs,
@@ -74,6 +76,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<BashParams> {
 }
 
 function runBash(
+  launch: GroupProcessLauncher,
   command: string,
   timeoutMs: number,
   graceMs: number,
@@ -82,94 +85,49 @@ function runBash(
   signal: AbortSignal,
 ): Promise<ToolResult> {
   if (signal.aborted) return Promise.reject(new ToolFailure('CANCELLED', 'bash was cancelled'));
-  return new Promise<ToolResult>((resolve, reject) => {
-    const child = spawn('/bin/bash', ['-c', command], {
-      cwd,
-      detached: true, // own process group: -pid addresses every process the command starts
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: env ?? defaultBashEnv(),
-    });
-    const stdout = new HeadTailBuffer(STDOUT_LIMITS);
-    const stderr = new HeadTailBuffer(STDERR_LIMITS);
-    child.stdout.on('data', (c: Buffer) => stdout.push(c));
-    child.stderr.on('data', (c: Buffer) => stderr.push(c));
-
-    let timedOut = false;
-    let cancelled = false;
-    let done = false;
-    let exit: { code: number | null; sig: NodeJS.Signals | null } | undefined;
-    let graceTimer: NodeJS.Timeout | undefined;
-    let drainTimer: NodeJS.Timeout | undefined;
-    let killError: string | undefined;
-
-    const killGroup = (sig: NodeJS.Signals): void => {
-      if (child.pid === undefined) return;
-      try {
-        process.kill(-child.pid, sig);
-      } catch (e) {
-        // ESRCH: the group is already gone. Anything else (EPERM) is reported in the result's stderr:
-        // rethrowing from a timer would take the whole worker thread down.
-        if (!isErrno(e, 'ESRCH')) killError = e instanceof Error ? e.message : String(e);
-      }
-    };
-    const terminate = (): void => {
-      if (graceTimer) return;
-      killGroup('SIGTERM');
-      graceTimer = setTimeout(() => killGroup('SIGKILL'), graceMs);
-    };
-    const timeoutTimer = setTimeout(() => {
-      timedOut = true;
-      terminate();
-    }, timeoutMs);
-    const onAbort = (): void => {
-      cancelled = true;
-      terminate();
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-
-    const finish = (error?: Error): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(timeoutTimer);
-      clearTimeout(graceTimer);
-      clearTimeout(drainTimer);
-      signal.removeEventListener('abort', onAbort);
-      if (cancelled) {
-        reject(new ToolFailure('CANCELLED', 'bash was cancelled'));
-        return;
-      }
-      if (error) {
-        reject(error);
-        return;
-      }
-      const code = exit?.code ?? null;
-      const sig = exit?.sig ?? null;
-      const exitCode = code ?? (sig ? 128 + (constants.signals[sig] ?? 0) : -1);
-      const note = killError === undefined ? '' : `\n[could not signal the process group: ${killError}]`;
-      resolve({
-        type: 'Bash',
-        command,
-        stdout: stdout.text(),
-        stderr: stderr.text() + note,
-        exitCode,
-        timedOut,
-      });
-    };
-
-    child.on('error', (e) => {
-      killGroup('SIGKILL');
-      finish(new ToolFailure('SPAWN_FAILED', `could not run bash: ${e.message}`, { cause: e }));
-    });
-    child.on('exit', (code, sig) => {
-      exit = { code, sig };
-      killGroup('SIGKILL'); // leftovers of the group
-      // A process that left the group may still hold the pipes; do not wait on it for ever.
-      drainTimer = setTimeout(() => {
-        child.stdout.destroy();
-        child.stderr.destroy();
-        finish();
-      }, PIPE_DRAIN_MS);
-    });
-    child.on('close', () => finish());
-  });
+  let proc: GroupProcess;
+  try {
+    proc = launch({ command, cwd, env: env ?? defaultBashEnv() });
+  } catch (e) {
+    // spawn refuses some arguments synchronously (e.g. a NUL byte in the command)
+    const message = e instanceof Error ? e.message : String(e);
+    return Promise.reject(new ToolFailure('SPAWN_FAILED', `could not run bash: ${message}`, { cause: e }));
+  }
+  let timedOut = false;
+  let cancelled = false;
+  let graceTimer: NodeJS.Timeout | undefined;
+  const terminate = (): void => {
+    if (graceTimer) return;
+    proc.kill('SIGTERM');
+    graceTimer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+  };
+  const timeoutTimer = setTimeout(() => {
+    timedOut = true;
+    terminate();
+  }, timeoutMs);
+  const onAbort = (): void => {
+    cancelled = true;
+    terminate();
+  };
+  signal.addEventListener('abort', onAbort, { once: true });
+  const cleanUp = (): void => {
+    clearTimeout(timeoutTimer);
+    clearTimeout(graceTimer);
+    signal.removeEventListener('abort', onAbort);
+  };
+  return proc.done.then(
+    (r) => {
+      cleanUp();
+      if (cancelled) throw new ToolFailure('CANCELLED', 'bash was cancelled');
+      const exitCode = r.code ?? (r.signal ? 128 + (constants.signals[r.signal] ?? 0) : -1);
+      const note = r.killError === undefined ? '' : `\n[could not signal the process group: ${r.killError}]`;
+      return { type: 'Bash', command, stdout: r.stdout, stderr: r.stderr + note, exitCode, timedOut };
+    },
+    (e: unknown) => {
+      cleanUp();
+      if (cancelled) throw new ToolFailure('CANCELLED', 'bash was cancelled');
+      const message = e instanceof Error ? e.message : String(e);
+      throw new ToolFailure('SPAWN_FAILED', `could not run bash: ${message}`, { cause: e });
+    },
+  );
 }
