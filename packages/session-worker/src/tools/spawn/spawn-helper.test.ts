@@ -37,6 +37,8 @@ async function startSleepers(helper: SpawnHelper, ws: string) {
     { timeout: 5000, interval: 10 },
   );
   expect(pids.every(isAlive)).toBe(true);
+  // The helper reports a run's pid right after spawning it; that report may still be on its way.
+  await vi.waitFor(() => expect(run.pid).toBeDefined(), { timeout: 5000, interval: 10 });
   return { run, pids };
 }
 

@@ -41,8 +41,10 @@ export class SpawnHelperError extends Error {
  * its own thread, from a small process, and sends back the same head+tail-captured result.
  *
  * While no run is in flight the helper neither keeps this thread alive (`unref`) nor costs anything but
- * its idle memory. If it dies, its runs fail with `SpawnHelperError` (their process groups are killed from
- * here) and the next run starts a new one. `close` ends it, and with it everything it still runs.
+ * its idle memory. If it dies, its runs fail with `SpawnHelperError`, their process groups are killed from
+ * here, and the next run starts a new one. (Only groups whose pid the helper had reported: one it spawned in
+ * the microseconds before dying, and had not yet reported, is left to finish on its own.) `close` ends it:
+ * the helper kills every group it still runs and exits.
  */
 export class SpawnHelper {
   private child: ChildProcess | undefined;
