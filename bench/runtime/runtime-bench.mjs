@@ -333,6 +333,15 @@ if (withPorts.length) {
   );
 }
 
+/** A per-turn baseline's CPU µs per turn (process, main, workers), Shoal's, and their ratio. */
+const cpuCells = (b, r) => [
+  fmt1(b.cpuPerMsg.process, 1),
+  fmt1(b.cpuPerMsg.main, 1),
+  fmt1(b.cpuPerMsg.workers, 1),
+  fmtInt(r.cpuProcess),
+  `${fmt1(b.cpuPerMsg.process / r.cpuProcess, 2)}x`,
+];
+
 if (BASELINE && withPorts.length) {
   console.log(
     `\nRaw postMessage baseline in the same run: ${SESSIONS} requests in flight to the same number of workers; ` +
@@ -412,11 +421,7 @@ if (BASELINE && withPorts.length) {
           fmtInt(b.rps),
           fmtInt(r.turnsPerSec),
           fmt1(r.turnsPerSec / b.rps, 2) + 'x',
-          fmt1(b.cpuPerMsg.process, 1),
-          fmt1(b.cpuPerMsg.main, 1),
-          fmt1(b.cpuPerMsg.workers, 1),
-          fmtInt(r.cpuProcess),
-          fmt1(b.cpuPerMsg.process / r.cpuProcess, 2) + 'x',
+          ...cpuCells(b, r),
         ];
       }),
     ),
@@ -461,11 +466,7 @@ if (BASELINE && withPorts.length) {
           fmtInt(r.turnsPerSec),
           fmt1(r.turnsPerSec / b.rps, 2) + 'x',
           fmt1(b.rps / same.rps, 2) + 'x',
-          fmt1(b.cpuPerMsg.process, 1),
-          fmt1(b.cpuPerMsg.main, 1),
-          fmt1(b.cpuPerMsg.workers, 1),
-          fmtInt(r.cpuProcess),
-          fmt1(b.cpuPerMsg.process / r.cpuProcess, 2) + 'x',
+          ...cpuCells(b, r),
         ];
       }),
     ),
