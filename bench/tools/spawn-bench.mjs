@@ -93,7 +93,8 @@ for (let r = 0; r < REPEAT; r++) {
     );
   }
 }
-const med = (xs, f) => median(xs.map(f));
+/** The median of one measure over a mode's rounds, formatted with `digits` decimals. */
+const med = (xs, measure, digits) => fmt1(median(xs.map(measure)), digits);
 console.log(
   table(
     [
@@ -107,27 +108,12 @@ console.log(
     ],
     Object.entries(results).map(([mode, xs]) => [
       mode,
-      fmt1(
-        med(xs, (x) => x.wall),
-        0,
-      ),
-      fmt1(RUNS / (med(xs, (x) => x.wall) / 1000), 0),
-      fmt1(
-        med(xs, (x) => x.blockedPerRun),
-        3,
-      ),
-      fmt1(
-        med(xs, (x) => x.longest),
-        1,
-      ),
-      fmt1(
-        med(xs, (x) => x.eldP99),
-        1,
-      ),
-      fmt1(
-        med(xs, (x) => x.eldMax),
-        1,
-      ),
+      med(xs, (x) => x.wall, 0),
+      med(xs, (x) => RUNS / (x.wall / 1000), 0),
+      med(xs, (x) => x.blockedPerRun, 3),
+      med(xs, (x) => x.longest, 1),
+      med(xs, (x) => x.eldP99, 1),
+      med(xs, (x) => x.eldMax, 1),
     ]),
   ),
 );

@@ -207,18 +207,17 @@ async function openRawWriter({ dir, sync }) {
   await db.open();
   const nextSeq = new Map();
   let queued = [];
-  let ops = 0;
-  let writing = false;
+  /** the write in flight, if any */
+  let writing;
   let batch = db.batch();
   const write = () => {
     if (writing || queued.length === 0) return;
-    writing = true;
     const callbacks = queued;
     const b = batch;
     queued = [];
     batch = db.batch();
-    b.write({ sync }).then(() => {
-      writing = false;
+    writing = b.write({ sync }).then(() => {
+      writing = undefined;
       for (const cb of callbacks) cb();
       write();
     });
@@ -229,21 +228,19 @@ async function openRawWriter({ dir, sync }) {
       const prefix = Buffer.byteLength(sessionId);
       for (const e of events) {
         const key = Buffer.allocUnsafe(prefix + 9);
-        key.write(sessionId, 0, 'latin1');
+        key.write(sessionId, 0);
         key[prefix] = 0;
         key.writeUIntBE(0, prefix + 1, 2);
         key.writeUIntBE(seq++, prefix + 3, 6);
         batch.put(key, Buffer.from(`\x01${JSON.stringify(e)}`, 'utf8'));
-        ops++;
       }
       nextSeq.set(sessionId, seq);
       queued.push(onDurable);
     },
     /** Starts a write if none is in flight (called once per received message batch). */
     kick: write,
-    stats: () => ({ ops }),
     async close() {
-      while (writing) await new Promise((r) => setImmediate(r));
+      while (writing) await writing;
       await db.close();
       rmSync(path, { recursive: true, force: true });
     },

@@ -2,7 +2,10 @@ import { spawn } from 'node:child_process';
 import { HeadTailBuffer, STDERR_LIMITS, STDOUT_LIMITS } from '../head-tail-buffer.js';
 
 /** After the shell exits, how long stray holders of its pipes (e.g. a `setsid` daemon) may keep them open. */
-export const PIPE_DRAIN_MS = 1_000;
+const PIPE_DRAIN_MS = 1_000;
+
+/** The signals the bash tool sends a group: SIGTERM at the timeout or on cancel, SIGKILL after the grace. */
+export type GroupSignal = 'SIGTERM' | 'SIGKILL';
 
 /** What to run: `/bin/bash -c command` in `cwd` with exactly `env`. */
 export interface GroupProcessSpec {
@@ -24,12 +27,12 @@ export interface GroupProcessResult {
 
 /** A command running in its own process group. */
 export interface GroupProcess {
-  /** The group leader's pid, once the process started (undefined if it could not). */
+  /** The group leader's pid: undefined if the shell could not start, or (spawn helper) until it reported it. */
   readonly pid: number | undefined;
   /** Resolves when the output is complete; rejects (with the spawn error) if the shell could not start. */
   readonly done: Promise<GroupProcessResult>;
   /** Signals the whole group; a group already gone is ignored. */
-  kill(signal: NodeJS.Signals): void;
+  kill(signal: GroupSignal): void;
 }
 
 /** Starts a `GroupProcess`: what `startGroupProcess` does here, or a spawn helper does in another process. */
@@ -59,7 +62,7 @@ export function startGroupProcess(spec: GroupProcessSpec): GroupProcess {
   let killError: string | undefined;
   let exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
-  const kill = (signal: NodeJS.Signals): void => {
+  const kill = (signal: GroupSignal): void => {
     if (child.pid === undefined) return;
     try {
       process.kill(-child.pid, signal);

@@ -89,8 +89,7 @@ export class SpawnHelper {
       },
       done,
       kill: (signal) => {
-        if (this.runs.has(id))
-          this.request({ t: 'kill', id, signal: signal === 'SIGKILL' ? 'SIGKILL' : 'SIGTERM' });
+        if (this.runs.has(id)) this.request({ t: 'kill', id, signal });
       },
     };
   };
@@ -106,12 +105,15 @@ export class SpawnHelper {
     child.unref();
   }
 
+  /** Sends to the helper (starting one if needed); only called while `msg`'s run is in flight. */
   private request(msg: SpawnRequest): void {
     const child = this.ensureChild();
-    if (this.runs.size === 1) this.ref(child, true);
+    this.ref(child, true);
     child.send(msg, (err) => {
-      if (err && msg.t === 'run')
-        this.settle(msg.id)?.reject(new SpawnHelperError(`spawn helper: ${err.message}`));
+      if (!err) return;
+      // The channel broke: the helper is going away, and its exit fails every run still in flight.
+      this.logger?.warn({ err, request: msg.t, runId: msg.id }, 'could not send to the spawn helper');
+      if (msg.t === 'run') this.settle(msg.id)?.reject(new SpawnHelperError(`spawn helper: ${err.message}`));
     });
   }
 

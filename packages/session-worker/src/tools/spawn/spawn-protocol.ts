@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GroupSignal } from './group-process.js';
 
 /*
  * Messages between a thread and its spawn helper process (Node IPC, JSON). Both ends validate what they
@@ -16,7 +17,11 @@ export const SpawnRequest = z.discriminatedUnion('t', [
     cwd: z.string().min(1),
     env: z.record(z.string(), z.string()),
   }),
-  z.object({ t: z.literal('kill'), id: RunId, signal: z.enum(['SIGTERM', 'SIGKILL']) }),
+  z.object({
+    t: z.literal('kill'),
+    id: RunId,
+    signal: z.enum(['SIGTERM', 'SIGKILL'] satisfies GroupSignal[]),
+  }),
 ]);
 export type SpawnRequest = z.infer<typeof SpawnRequest>;
 
