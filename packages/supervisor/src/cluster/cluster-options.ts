@@ -32,5 +32,8 @@ export const CLUSTER_SECRET_ENV = 'SHOAL_CLUSTER_SECRET';
 
 /** Timings derived from the TTL: renew 4 times per TTL, stop serving a quarter TTL before it ends. */
 export function leaseTimings(leaseTtlMs: number): { renewEveryMs: number; safeForMs: number } {
-  return { renewEveryMs: Math.max(50, Math.floor(leaseTtlMs / 4)), safeForMs: Math.floor((leaseTtlMs * 3) / 4) };
+  return {
+    renewEveryMs: Math.max(50, Math.floor(leaseTtlMs / 4)),
+    safeForMs: Math.floor((leaseTtlMs * 3) / 4),
+  };
 }

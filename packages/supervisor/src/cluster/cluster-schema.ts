@@ -39,10 +39,14 @@ export async function migrateClusterSchema(pool: pg.Pool): Promise<number> {
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );
-    const { rows } = await client.query<{ v: number | null }>(`SELECT max(version) AS v FROM ${VERSION_TABLE}`);
+    const { rows } = await client.query<{ v: number | null }>(
+      `SELECT max(version) AS v FROM ${VERSION_TABLE}`,
+    );
     const current = rows[0]?.v ?? 0;
     if (current > MIGRATIONS.length) {
-      throw new Error(`the cluster schema is at version ${current}, newer than this code knows (${MIGRATIONS.length})`);
+      throw new Error(
+        `the cluster schema is at version ${current}, newer than this code knows (${MIGRATIONS.length})`,
+      );
     }
     for (let v = current + 1; v <= MIGRATIONS.length; v++) {
       await client.query(MIGRATIONS[v - 1]!);

@@ -186,7 +186,10 @@ export class LeaseManager {
 
   private async rebalance(): Promise<void> {
     const o = this.options;
-    const placement = placeShards(o.logicalShards, this.nodes.map((n) => n.nodeId));
+    const placement = placeShards(
+      o.logicalShards,
+      this.nodes.map((n) => n.nodeId),
+    );
     const handOff: number[] = [];
     for (const shard of this.held.keys()) {
       const target = placement[shard];
@@ -207,7 +210,10 @@ export class LeaseManager {
     if (wanted.length === 0) return;
     const got = await this.table.acquire(o.nodeId, wanted, o.leaseTtlMs);
     if (this.stopped || this.frozen) {
-      await this.table.release(o.nodeId, got.map((l) => l.shard));
+      await this.table.release(
+        o.nodeId,
+        got.map((l) => l.shard),
+      );
       return;
     }
     for (const l of got) this.held.set(l.shard, l.epoch);

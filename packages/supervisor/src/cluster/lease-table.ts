@@ -76,11 +76,7 @@ export class LeaseTable {
    * Returns those leases, or null when this process no longer owns its node row (another instance
    * took the id after this one was presumed dead): then it must stop serving everything.
    */
-  async heartbeat(
-    nodeId: string,
-    instanceId: string,
-    ttlMs: number,
-  ): Promise<HeldLease[] | null> {
+  async heartbeat(nodeId: string, instanceId: string, ttlMs: number): Promise<HeldLease[] | null> {
     const { rows } = await this.pool.query<{ shard: number | null; epoch: string | null }>(
       `WITH me AS (
          UPDATE ${NODE_TABLE} SET expires_at = now() + ${ttl}
