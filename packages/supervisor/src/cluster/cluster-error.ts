@@ -7,6 +7,7 @@
  * - `NO_OWNER`: no live node took the session's shard within the routing deadline.
  * - `PEER_FAILED`: the owner failed or went away while a forwarded command was in flight (it may have run).
  * - `UNAUTHORIZED`: a peer request without the cluster secret.
+ * - `LEASE_LOST`: the epoch fence refused an append (nothing written); the shard moved to another node.
  */
 export type ClusterErrorCode =
   | 'SHARD_COUNT_MISMATCH'
@@ -14,7 +15,8 @@ export type ClusterErrorCode =
   | 'NOT_OWNER'
   | 'NO_OWNER'
   | 'PEER_FAILED'
-  | 'UNAUTHORIZED';
+  | 'UNAUTHORIZED'
+  | 'LEASE_LOST';
 
 export class ClusterError extends Error {
   override readonly name = 'ClusterError';

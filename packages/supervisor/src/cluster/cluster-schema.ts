@@ -2,10 +2,11 @@ import type pg from 'pg';
 import { ClusterError } from './cluster-error.js';
 
 /** The lease table the store's fenced append checks (the fence is a condition on this table's row). */
-export const LEASE_TABLE = 'shoal_shard_leases';
-export const NODE_TABLE = 'shoal_cluster_nodes';
-const VERSION_TABLE = 'shoal_cluster_schema';
-const CONFIG_TABLE = 'shoal_cluster_config';
+export const CLUSTER_SCHEMA = 'shoal_cluster';
+export const LEASE_TABLE = `${CLUSTER_SCHEMA}.leases`;
+export const NODE_TABLE = `${CLUSTER_SCHEMA}.nodes`;
+const VERSION_TABLE = `${CLUSTER_SCHEMA}.schema_migrations`;
+const CONFIG_TABLE = `${CLUSTER_SCHEMA}.config`;
 /** Serialises schema changes of nodes starting at once (any fixed 64-bit number). */
 const MIGRATION_LOCK = 0x5_40a1_c1;
 
@@ -36,6 +37,7 @@ export async function migrateClusterSchema(pool: pg.Pool): Promise<number> {
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${CLUSTER_SCHEMA}`);
     await client.query(
       `CREATE TABLE IF NOT EXISTS ${VERSION_TABLE} (version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`,
     );

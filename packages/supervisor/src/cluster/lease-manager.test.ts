@@ -82,7 +82,7 @@ describe('cluster schema', () => {
     await ensureLogicalShards(pool, SHARDS);
     const err = await ensureLogicalShards(pool, SHARDS * 2).catch((e: unknown) => e);
     expect(isClusterError(err, 'SHARD_COUNT_MISMATCH')).toBe(true);
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM shoal_shard_leases');
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM shoal_cluster.leases');
     expect(rows[0].n).toBe(SHARDS);
   });
 });

@@ -46,7 +46,7 @@ export class LeaseManager {
 
   constructor(
     private readonly table: LeaseTable,
-    private readonly options: LeaseManagerOptions,
+    private options: LeaseManagerOptions,
     private readonly listener: LeaseListener,
     private readonly logger: Logger,
   ) {
@@ -55,6 +55,11 @@ export class LeaseManager {
 
   get nodeId(): string {
     return this.options.nodeId;
+  }
+
+  /** Before `start`: the address actually bound (when the configured port was 0). */
+  setAdvertiseUrl(url: string): void {
+    this.options = { ...this.options, advertiseUrl: url };
   }
 
   /**
