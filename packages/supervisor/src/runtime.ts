@@ -27,7 +27,7 @@ import {
   UserContentSchema,
   validateSessionEvent,
 } from '@shoal/shared';
-import { LevelEventStore, MemoryEventStore, type SessionStore } from '@shoal/store';
+import { LevelEventStore, MemoryEventStore, PostgresEventStore, type SessionStore } from '@shoal/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { RuntimeError } from './errors/runtime-error.js';
@@ -88,12 +88,17 @@ export class Runtime {
       store =
         opts.store === 'memory'
           ? new MemoryEventStore()
-          : await LevelEventStore.open(join(dataDir, 'events'), {
-              durability: opts.durability,
-              // zod only for events off the plain-turn path; those events are checked without allocating
-              // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
-              validateEvent: validateSessionEvent,
-            });
+          : opts.store === 'postgres' && opts.postgres
+            ? await PostgresEventStore.open(opts.postgres.connectionString, {
+                // Same validator as LevelDB: the store keeps only the JSON text, never the objects.
+                validateEvent: validateSessionEvent,
+              })
+            : await LevelEventStore.open(join(dataDir, 'events'), {
+                durability: opts.durability,
+                // zod only for events off the plain-turn path; those events are checked without allocating
+                // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
+                validateEvent: validateSessionEvent,
+              });
     } catch (err) {
       throw new RuntimeError(
         'EVENT_STORE',
