@@ -63,7 +63,8 @@ describe.each(SHARD_MODES)("Runtime on store: 'postgres' (shards: %i)", (shards)
     expect(stored.map((e) => e.seq)).toEqual(stored.map((_, i) => i));
     const created = stored[0]!.event;
     if (created.type !== 'SessionCreated') throw new Error('first event is not SessionCreated');
-    expect(created.config.workspace.path.startsWith(h.dataDir)).toBe(true);
+    expect(created.config.workspace).toMatchObject({ type: 'local' });
+    expect(JSON.stringify(created.config.workspace)).toContain(h.dataDir);
     expect(await rt.listAllSessions()).toEqual([id]);
     const summary = await rt.eventStore.getSessionSummary(id);
     expect(summary).toMatchObject({ messageCount: 2, metadata: { tenant: 'acme' } });
