@@ -26,8 +26,10 @@ export class PublishingStore implements ShardStore {
     meta?: Record<string, string>,
     initialEvents?: SessionEvent[],
   ): Promise<void> {
+    const started = this.appendListeners.size > 0 ? performance.now() : 0;
     await this.store.createSession(sessionId, meta, initialEvents);
     if (initialEvents !== undefined && initialEvents.length > 0) {
+      if (started > 0) this.notifyAppend(sessionId, initialEvents.length, performance.now() - started);
       this.hub.publishEvents(
         sessionId,
         initialEvents,
