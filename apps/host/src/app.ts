@@ -26,7 +26,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface HostOptions {
   /** The API keys and their tenants (`parseKeysEnv`, `loadKeysFile`). */
   keys: KeyRing;
-  /** The runtime's data dir; tenants' workspaces live in `<dataDir>/tenants/<tenant>/workspaces`. */
+  /** The runtime's data dir; tenants' workspaces live in `<dataDir>/workspaces/tenants/<tenant>/<uuid>`. */
   dataDir?: string;
   /** Options of the runtime the host starts (`dataDir` and `logLevel` come from the host's). */
   runtimeOptions?: Omit<RuntimeOptions, 'dataDir'>;
