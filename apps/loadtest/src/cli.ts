@@ -17,7 +17,9 @@ function describeRun(o: LoadOptions): string {
   const planned = plannedTurns(o);
   const turns = planned === null ? `for ${o.duration} s` : `${planned} turns`;
   const load = o.rate !== undefined ? `open loop at ${o.rate} turns/s` : 'closed loop';
-  const where = o.target ?? `embedded (${o.store ?? 'level'}, ${o.durability ?? 'fsync'}, shards ${o.shards ?? 'default'})`;
+  const where =
+    o.target ??
+    `embedded (${o.store ?? 'level'}, ${o.durability ?? 'fsync'}, shards ${o.shards ?? 'default'})`;
   return `${o.sessions} sessions, ${turns}, ${load}, mix ${formatMix(o.mix)}, target ${where}`;
 }
 
@@ -93,7 +95,12 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let written = true;
   if (options.json !== undefined) {
-    written &&= await writeOut(options.json, `${JSON.stringify(report, null, 2)}\n`, 'JSON report', options.quiet);
+    written &&= await writeOut(
+      options.json,
+      `${JSON.stringify(report, null, 2)}\n`,
+      'JSON report',
+      options.quiet,
+    );
   }
   if (options.html !== undefined) {
     written &&= await writeOut(options.html, await renderHtmlReport(report), 'HTML report', options.quiet);

@@ -9,7 +9,13 @@ import { LoadTestError } from './errors.js';
 import { heapProbeLoaded, probeWorkerHeaps } from './heap-probe-client.js';
 import { forceGc, mainHeapUsed } from './memory.js';
 import type { LoadOptions } from './options.js';
-import { type ApprovalMemoryInput, type EventStream, type LoadTarget, TargetCallError, type TargetMemory } from './target.js';
+import {
+  type ApprovalMemoryInput,
+  type EventStream,
+  type LoadTarget,
+  TargetCallError,
+  type TargetMemory,
+} from './target.js';
 
 /** The part of a shard's `stats` answer the harness reads (the rest is the runtime's business). */
 const ShardStatsSchema = z.object({ memory: z.object({ heapUsed: z.number() }) });
@@ -27,7 +33,8 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof RuntimeError) throw new TargetCallError(err.code, `${what}: ${err.message}`, err.kind, { cause: err });
+    if (err instanceof RuntimeError)
+      throw new TargetCallError(err.code, `${what}: ${err.message}`, err.kind, { cause: err });
     throw new TargetCallError('INTERNAL', `${what}: ${describeError(err)}`, undefined, { cause: err });
   }
 }
@@ -43,8 +50,9 @@ export class EmbeddedTarget implements LoadTarget {
   private constructor(
     private readonly runtime: Runtime,
     readonly settings: EmbeddedSettings,
+    inProcess: boolean,
   ) {
-    this.shards = runtime.shardCount;
+    this.shards = inProcess ? 0 : runtime.shardCount;
   }
 
   static async start(options: LoadOptions): Promise<EmbeddedTarget> {
@@ -68,10 +76,12 @@ export class EmbeddedTarget implements LoadTarget {
       logLevel: options.logLevel ?? 'error',
     };
     try {
-      return new EmbeddedTarget(await Runtime.start(runtimeOptions), settings);
+      return new EmbeddedTarget(await Runtime.start(runtimeOptions), settings, options.shards === 0);
     } catch (err) {
       if (settings.dataDirRemoved) await rm(dataDir, { recursive: true, force: true });
-      throw new LoadTestError('RUNTIME_START', `cannot start the runtime: ${describeError(err)}`, { cause: err });
+      throw new LoadTestError('RUNTIME_START', `cannot start the runtime: ${describeError(err)}`, {
+        cause: err,
+      });
     }
   }
 
@@ -87,8 +97,15 @@ export class EmbeddedTarget implements LoadTarget {
     return call('submitUserInput', () => this.runtime.submitUserInput(sessionId, text));
   }
 
-  approve(sessionId: string, requestId: string, approved: boolean, remember?: ApprovalMemoryInput): Promise<void> {
-    return call('submitToolApproval', () => this.runtime.submitToolApproval(sessionId, requestId, approved, remember));
+  approve(
+    sessionId: string,
+    requestId: string,
+    approved: boolean,
+    remember?: ApprovalMemoryInput,
+  ): Promise<void> {
+    return call('submitToolApproval', () =>
+      this.runtime.submitToolApproval(sessionId, requestId, approved, remember),
+    );
   }
 
   cancel(sessionId: string, opId?: string): Promise<void> {

@@ -14,11 +14,17 @@ async function uplotAssets(): Promise<{ js: string; css: string }> {
 }
 
 const escapeHtml = (text: string) =>
-  text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+  text.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
 
 /** JSON that is safe inside a <script> element (no `</script>`, no `<!--`). */
 const scriptJson = (value: unknown) =>
-  JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 
 function rows(pairs: [string, string][]): string {
   return pairs.map(([k, v]) => `<tr><th>${escapeHtml(k)}</th><td>${escapeHtml(v)}</td></tr>`).join('');
@@ -33,7 +39,11 @@ const width = () => Math.min(1100, document.body.clientWidth - 40);
 const charts = [];
 function chart(id, title, series, data, extra) {
   const el = document.getElementById(id);
-  const opts = Object.assign({ title, width: width(), height: 260, series: [{ label: 's' }].concat(series) }, extra || {});
+  const opts = Object.assign({
+    title, width: width(), height: 260, series: [{ label: 's' }].concat(series),
+    scales: { x: { time: false } },
+    axes: [{ label: 'seconds since the turns began' }, {}],
+  }, extra || {});
   charts.push(new uPlot(opts, data, el));
 }
 chart('throughput', 'Turns per second', [

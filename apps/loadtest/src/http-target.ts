@@ -43,7 +43,11 @@ export class HttpTarget implements LoadTarget {
     }
     const what = `${method} ${path}: ${status}`;
     return parsed
-      ? new TargetCallError(parsed.error.code, `${what} ${parsed.error.code}: ${parsed.error.message}`, parsed.error.kind)
+      ? new TargetCallError(
+          parsed.error.code,
+          `${what} ${parsed.error.code}: ${parsed.error.message}`,
+          parsed.error.kind,
+        )
       : new TargetCallError(`HTTP_${status}`, `${what} ${body.slice(0, 200)}`);
   }
 
@@ -57,7 +61,9 @@ export class HttpTarget implements LoadTarget {
         dispatcher: this.commands as Dispatcher,
       });
     } catch (err) {
-      throw new TargetCallError('NETWORK', `${method} ${path}: ${(err as Error).message}`, undefined, { cause: err });
+      throw new TargetCallError('NETWORK', `${method} ${path}: ${(err as Error).message}`, undefined, {
+        cause: err,
+      });
     }
     const text = await response.text();
     if (!response.ok) throw await this.fail(method, path, response.status, text);
@@ -65,15 +71,26 @@ export class HttpTarget implements LoadTarget {
     try {
       return JSON.parse(text) as unknown;
     } catch {
-      throw new TargetCallError('BAD_RESPONSE', `${method} ${path}: the body is not JSON: ${text.slice(0, 200)}`);
+      throw new TargetCallError(
+        'BAD_RESPONSE',
+        `${method} ${path}: the body is not JSON: ${text.slice(0, 200)}`,
+      );
     }
   }
 
-  private async requestAs<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  private async requestAs<T>(
+    schema: z.ZodType<T>,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
     const data = await this.request(method, path, body);
     const parsed = schema.safeParse(data);
     if (!parsed.success) {
-      throw new TargetCallError('BAD_RESPONSE', `${method} ${path}: unexpected body: ${parsed.error.message}`);
+      throw new TargetCallError(
+        'BAD_RESPONSE',
+        `${method} ${path}: unexpected body: ${parsed.error.message}`,
+      );
     }
     return parsed.data;
   }
@@ -100,7 +117,12 @@ export class HttpTarget implements LoadTarget {
     return this.requestAs(InputBody, 'POST', this.session(sessionId, '/input'), { text });
   }
 
-  async approve(sessionId: string, requestId: string, approved: boolean, remember?: ApprovalMemoryInput): Promise<void> {
+  async approve(
+    sessionId: string,
+    requestId: string,
+    approved: boolean,
+    remember?: ApprovalMemoryInput,
+  ): Promise<void> {
     const body = remember === undefined ? { approved } : { approved, remember };
     await this.request('POST', this.session(sessionId, `/approvals/${encodeURIComponent(requestId)}`), body);
   }

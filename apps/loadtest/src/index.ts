@@ -7,7 +7,15 @@ export { renderHtmlReport } from './html-report.js';
 export { HttpTarget } from './http-target.js';
 export { LatencyRecorder, type LatencySummary } from './latency.js';
 export { SessionLogChecker, VIOLATION_KINDS, type Violation, type ViolationKind } from './log-checker.js';
-export { DEFAULT_MIX, formatMix, MixPicker, parseMix, TURN_KINDS, type TurnKind, type TurnMix } from './mix.js';
+export {
+  DEFAULT_MIX,
+  formatMix,
+  MixPicker,
+  parseMix,
+  TURN_KINDS,
+  type TurnKind,
+  type TurnMix,
+} from './mix.js';
 export {
   flagName,
   type LoadOptions,

@@ -14,6 +14,17 @@ export const VIOLATION_KINDS = [
 ] as const;
 export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 
+/**
+ * Events that carry what the user sent (a message, a queued item, a direct command). A reply that echoes the
+ * input does not count: the input itself must be in the log.
+ */
+const INPUT_EVENTS: ReadonlySet<string> = new Set([
+  'UserMessageAdded',
+  'QueueUpdated',
+  'MessageUpdated',
+  'OperationStarted',
+]);
+
 export interface Violation {
   kind: ViolationKind;
   sessionId: string;
@@ -53,7 +64,12 @@ export class SessionLogChecker {
   onEvent(stored: StoredEvent): Violation[] {
     const expected = this.digest.count;
     if (stored.seq < expected) {
-      return [this.violation('duplicate', `event seq ${stored.seq} (${stored.event.type}) again; expected ${expected}`)];
+      return [
+        this.violation(
+          'duplicate',
+          `event seq ${stored.seq} (${stored.event.type}) again; expected ${expected}`,
+        ),
+      ];
     }
     const out: Violation[] = [];
     if (stored.seq > expected) {
@@ -64,22 +80,27 @@ export class SessionLogChecker {
     while (this.digest.count < stored.seq) this.digest.add(this.digest.count, 'null');
     this.digest.add(stored.seq, json);
 
+    const carriesInput = INPUT_EVENTS.has(stored.event.type);
     for (const [token, state] of this.tokens) {
-      if (!json.includes(token)) continue;
+      if (!carriesInput || !json.includes(token)) continue;
       if (state.acked) this.tokens.delete(token);
       else state.seen = true;
     }
     const event = stored.event;
     switch (event.type) {
       case 'OperationStarted':
-        if (this.openOps.has(event.opId)) out.push(this.violation('duplicateStart', `operation ${event.opId} started twice`));
+        if (this.openOps.has(event.opId))
+          out.push(this.violation('duplicateStart', `operation ${event.opId} started twice`));
         this.openOps.add(event.opId);
         break;
       case 'OperationCompleted':
       case 'OperationCancelled':
         if (!this.openOps.delete(event.opId)) {
           out.push(
-            this.violation('endWithoutStart', `${event.type} for operation ${event.opId}, which is not running (seq ${stored.seq})`),
+            this.violation(
+              'endWithoutStart',
+              `${event.type} for operation ${event.opId}, which is not running (seq ${stored.seq})`,
+            ),
           );
         }
         break;
@@ -124,11 +145,14 @@ export class SessionLogChecker {
   endOfTurn(): Violation[] {
     const out: Violation[] = [];
     for (const [token, state] of this.tokens) {
-      if (state.acked) out.push(this.violation('missingInput', `acknowledged input ${token} is not in the log`));
+      if (state.acked)
+        out.push(this.violation('missingInput', `acknowledged input ${token} is not in the log`));
     }
     this.tokens.clear();
     for (const requestId of this.pendingApprovals) {
-      out.push(this.violation('unansweredApproval', `approval ${requestId} was requested and never answered`));
+      out.push(
+        this.violation('unansweredApproval', `approval ${requestId} was requested and never answered`),
+      );
     }
     this.pendingApprovals.clear();
     return out;
@@ -153,11 +177,17 @@ export class SessionLogChecker {
     const replay = new LogDigest();
     for (let i = 0; i < stored.length && i < seen; i++) {
       const e = stored[i]!;
-      if (e.seq !== i) return [this.violation('logMismatch', `the stored log has seq ${e.seq} at position ${i}`)];
+      if (e.seq !== i)
+        return [this.violation('logMismatch', `the stored log has seq ${e.seq} at position ${i}`)];
       replay.add(e.seq, canonicalJson(e.event));
     }
     if (stored.length < seen) {
-      return [this.violation('logMismatch', `${seen} events were seen live but the store has only ${stored.length}`)];
+      return [
+        this.violation(
+          'logMismatch',
+          `${seen} events were seen live but the store has only ${stored.length}`,
+        ),
+      ];
     }
     if (replay.value !== this.digest.value) {
       return [this.violation('logMismatch', `the first ${seen} stored events differ from those seen live`)];

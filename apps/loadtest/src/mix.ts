@@ -75,7 +75,10 @@ export function parseMix(text: string): TurnMix {
     }
     const [, name, weight] = match as unknown as [string, string, string];
     if (!isTurnKind(name)) {
-      throw new LoadTestError('INVALID_OPTIONS', `--mix: unknown turn kind '${name}' (kinds: ${TURN_KINDS.join(', ')})`);
+      throw new LoadTestError(
+        'INVALID_OPTIONS',
+        `--mix: unknown turn kind '${name}' (kinds: ${TURN_KINDS.join(', ')})`,
+      );
     }
     if (mix[name] !== undefined) throw new LoadTestError('INVALID_OPTIONS', `--mix: '${name}' given twice`);
     mix[name] = Number(weight);

@@ -30,7 +30,8 @@ export class ProgressBar {
       done: p.turnsPlanned === null ? `${p.turnsDone}` : `${p.turnsDone}/${p.turnsPlanned}`,
       rate: p.turnsPerSecond,
       p99: formatMs(p.p99Ms),
-      sessions: p.phase === 'creating' ? `${p.sessionsCreated}/${p.sessionsPlanned}` : String(p.sessionsCreated),
+      sessions:
+        p.phase === 'creating' ? `${p.sessionsCreated}/${p.sessionsPlanned}` : String(p.sessionsCreated),
       events: p.events,
       errors: p.errors,
     };

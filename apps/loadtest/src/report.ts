@@ -62,7 +62,14 @@ export const LoadReportSchema = z
     toolFailures: count,
     /** how `queue`, `dequeue` and `compact` turns went (not errors) */
     notes: z
-      .object({ merged: count, notMerged: count, dequeued: count, dequeueMissed: count, compacted: count, compactNoop: count })
+      .object({
+        merged: count,
+        notMerged: count,
+        dequeued: count,
+        dequeueMissed: count,
+        compacted: count,
+        compactNoop: count,
+      })
       .strict(),
     /** whether every session's stored log was re-read and compared with what was seen live */
     verified: z.boolean(),

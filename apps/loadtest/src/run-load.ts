@@ -71,9 +71,11 @@ export async function runLoad(input: LoadOptionsInput = {}, deps: RunLoadDeps = 
     all,
     byKind,
     kindRecorder(kind) {
-      let r = byKind.get(kind);
-      if (r === undefined) byKind.set(kind, (r = new LatencyRecorder()));
-      return r;
+      const known = byKind.get(kind);
+      if (known !== undefined) return known;
+      const created = new LatencyRecorder();
+      byKind.set(kind, created);
+      return created;
     },
   };
   let phase: LoadProgress['phase'] = 'starting';

@@ -62,7 +62,10 @@ export async function driveTurn(slot: SessionSlot, kind: TurnKind, deps: DriverD
     } else if (event.type === 'ToolCallFailed') {
       counters.toolFailures++;
     } else if (event.type === 'Error' && !EXPECTS_ERROR_EVENT.has(kind)) {
-      counters.fail('unexpectedErrorEvents', `session ${sessionId} (${kind} turn): Error event: ${event.message}`);
+      counters.fail(
+        'unexpectedErrorEvents',
+        `session ${sessionId} (${kind} turn): Error event: ${event.message}`,
+      );
     }
     t.onEvent(stored);
   };
@@ -76,7 +79,10 @@ export async function driveTurn(slot: SessionSlot, kind: TurnKind, deps: DriverD
     }
   })();
 
-  const timer = setTimeout(() => t.abort('timeout', `no end within ${deps.turnTimeoutMs} ms`), deps.turnTimeoutMs);
+  const timer = setTimeout(
+    () => t.abort('timeout', `no end within ${deps.turnTimeoutMs} ms`),
+    deps.turnTimeoutMs,
+  );
   let result: TurnResult;
   try {
     result = { type: 'done', outcome: await t.guard(TURN_KIND_RUNNERS[kind](t)) };
@@ -84,7 +90,7 @@ export async function driveTurn(slot: SessionSlot, kind: TurnKind, deps: DriverD
     if (err instanceof TurnAborted) {
       result = err.reason === 'timeout' ? { type: 'timeout' } : { type: 'rejected', message: err.message };
     } else if (err instanceof TargetCallError) {
-      result = { type: 'rejected', message: err.message };
+      result = { type: 'rejected', message: describeError(err) };
     } else {
       throw err;
     }

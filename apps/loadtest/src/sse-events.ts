@@ -1,4 +1,4 @@
-import { type StoredEvent, SessionEventSchema } from '@shoal/shared';
+import { SessionEventSchema, type StoredEvent } from '@shoal/shared';
 import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { type Dispatcher, fetch } from 'undici';
 import { z } from 'zod';
@@ -33,14 +33,19 @@ export async function openSseEvents(req: SseRequest): Promise<EventStream> {
       signal: abort.signal,
     });
   } catch (err) {
-    throw new TargetCallError('NETWORK', `GET ${req.url}: ${(err as Error).message}`, undefined, { cause: err });
+    throw new TargetCallError('NETWORK', `GET ${req.url}: ${(err as Error).message}`, undefined, {
+      cause: err,
+    });
   }
   if (!response.ok) throw await req.fail(response.status, await response.text());
   const body = response.body;
   if (body === null) throw new TargetCallError('BAD_RESPONSE', `GET ${req.url}: no response body`);
 
   async function* events(): AsyncGenerator<StoredEvent> {
-    const reader = body!.pipeThrough(new TextDecoderStream()).pipeThrough(new EventSourceParserStream()).getReader();
+    const reader = body!
+      .pipeThrough(new TextDecoderStream())
+      .pipeThrough(new EventSourceParserStream())
+      .getReader();
     try {
       while (true) {
         let next: Awaited<ReturnType<typeof reader.read>>;
@@ -48,20 +53,31 @@ export async function openSseEvents(req: SseRequest): Promise<EventStream> {
           next = await reader.read();
         } catch (err) {
           if (closed) return;
-          throw new TargetCallError('NETWORK', `event stream ${req.url}: ${(err as Error).message}`, undefined, {
-            cause: err,
-          });
+          throw new TargetCallError(
+            'NETWORK',
+            `event stream ${req.url}: ${(err as Error).message}`,
+            undefined,
+            {
+              cause: err,
+            },
+          );
         }
         if (next.done) return;
         let data: unknown;
         try {
           data = JSON.parse(next.value.data);
         } catch {
-          throw new TargetCallError('BAD_EVENT', `event stream ${req.url}: data is not JSON: ${next.value.data.slice(0, 200)}`);
+          throw new TargetCallError(
+            'BAD_EVENT',
+            `event stream ${req.url}: data is not JSON: ${next.value.data.slice(0, 200)}`,
+          );
         }
         const parsed = StoredEventSchema.safeParse(data);
         if (!parsed.success) {
-          throw new TargetCallError('BAD_EVENT', `event stream ${req.url}: not a stored event: ${parsed.error.message}`);
+          throw new TargetCallError(
+            'BAD_EVENT',
+            `event stream ${req.url}: not a stored event: ${parsed.error.message}`,
+          );
         }
         yield parsed.data;
       }

@@ -65,7 +65,9 @@ export function renderSummary(report: LoadReport): string {
     table.push([
       'heap per session',
       `${formatBytes(report.heapBytesPerSession)} after turns` +
-        (report.heapBytesPerSessionCreated > 0 ? `, ${formatBytes(report.heapBytesPerSessionCreated)} new` : '') +
+        (report.heapBytesPerSessionCreated > 0
+          ? `, ${formatBytes(report.heapBytesPerSessionCreated)} new`
+          : '') +
         (report.heapMeasuredAfterGc ? '' : ' (no forced GC in workers)'),
     ]);
   }
@@ -75,7 +77,15 @@ export function renderSummary(report: LoadReport): string {
   for (const [kind, stats] of Object.entries(report.kinds)) {
     if (stats === undefined) continue;
     const k = stats.latencyMs;
-    kinds.push([kind, int(stats.turns), int(stats.errors), formatMs(k.p50), formatMs(k.p90), formatMs(k.p99), formatMs(k.max)]);
+    kinds.push([
+      kind,
+      int(stats.turns),
+      int(stats.errors),
+      formatMs(k.p50),
+      formatMs(k.p90),
+      formatMs(k.p99),
+      formatMs(k.max),
+    ]);
   }
   return `${table.toString()}\n${kinds.toString()}`;
 }

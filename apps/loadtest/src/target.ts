@@ -5,7 +5,9 @@ export interface EventStream extends AsyncIterable<StoredEvent> {
   close(): Promise<void>;
 }
 
-export type ApprovalMemoryInput = { type: 'Tool'; toolName: string } | { type: 'BashPattern'; pattern: string };
+export type ApprovalMemoryInput =
+  | { type: 'Tool'; toolName: string }
+  | { type: 'BashPattern'; pattern: string };
 
 /** Memory figures of the system under load, where the target can measure them. */
 export interface TargetMemory {
@@ -26,7 +28,12 @@ export interface LoadTarget {
   /** every stored event with `seq > afterSeq`, then live ones, with no gap and no duplicate */
   subscribe(sessionId: string, afterSeq: number): Promise<EventStream>;
   submitInput(sessionId: string, text: string): Promise<{ opId: string; messageId: string }>;
-  approve(sessionId: string, requestId: string, approved: boolean, remember?: ApprovalMemoryInput): Promise<void>;
+  approve(
+    sessionId: string,
+    requestId: string,
+    approved: boolean,
+    remember?: ApprovalMemoryInput,
+  ): Promise<void>;
   cancel(sessionId: string, opId?: string): Promise<void>;
   executeBash(sessionId: string, command: string): Promise<string>;
   compact(sessionId: string): Promise<string>;

@@ -56,7 +56,9 @@ export class TurnContext {
   /** Sends a user input (the token is added as a last line) and registers it with the self-checks. */
   async input(text: string): Promise<{ opId: string; messageId: string; token: string }> {
     const token = this.newToken();
-    const ack = await this.acknowledged(token, () => this.target.submitInput(this.sessionId, `${text}\n${token}`));
+    const ack = await this.acknowledged(token, () =>
+      this.target.submitInput(this.sessionId, `${text}\n${token}`),
+    );
     return { ...ack, token };
   }
 
@@ -68,7 +70,9 @@ export class TurnContext {
 
   editMessage(messageId: string, text: string): Promise<string> {
     const token = this.newToken();
-    return this.acknowledged(token, () => this.target.editMessage(this.sessionId, messageId, `${text}\n${token}`));
+    return this.acknowledged(token, () =>
+      this.target.editMessage(this.sessionId, messageId, `${text}\n${token}`),
+    );
   }
 
   private async acknowledged<T>(token: string, send: () => Promise<T>): Promise<T> {

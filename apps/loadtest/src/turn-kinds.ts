@@ -66,7 +66,9 @@ export const TURN_KIND_RUNNERS: Readonly<Record<TurnKind, (t: TurnContext) => Pr
   /** a write_file call approved with "remember": later write_file calls of the session do not ask */
   async remember(t) {
     t.decision = { approved: true, remember: { type: 'Tool', toolName: 'write_file' } };
-    const { opId } = await t.input(tool('write_file', { file_path: 'remembered.txt', content: 'remembered\n' }));
+    const { opId } = await t.input(
+      tool('write_file', { file_path: 'remembered.txt', content: 'remembered\n' }),
+    );
     return completes(t, opId, 'remember');
   },
 
@@ -126,7 +128,9 @@ export const TURN_KIND_RUNNERS: Readonly<Record<TurnKind, (t: TurnContext) => Pr
     await t.waitFor((e) => e.type === 'OperationStarted' && e.opId === opId);
     await t.guard(t.target.cancel(t.sessionId, opId));
     const end = await t.opEnd(opId);
-    return end === 'OperationCancelled' ? ok() : bad('cancel: the operation completed instead of being cancelled');
+    return end === 'OperationCancelled'
+      ? ok()
+      : bad('cancel: the operation completed instead of being cancelled');
   },
 
   /** an edit of the session's first message: a new branch from its parent */
@@ -149,7 +153,9 @@ export const TURN_KIND_RUNNERS: Readonly<Record<TurnKind, (t: TurnContext) => Pr
     if (!t.saw((e) => e.type === 'OperationStarted' && e.opId === opId)) return ok('compactNoop');
     const end = await completes(t, opId, 'compact');
     if (!end.ok) return end;
-    return result.event.type === 'CompactResult' && result.event.result.type === 'Success' ? ok('compacted') : ok('compactNoop');
+    return result.event.type === 'CompactResult' && result.event.result.type === 'Success'
+      ? ok('compacted')
+      : ok('compactNoop');
   },
 
   /** a switch to the plan agent and back to normal, each confirmed by its SessionConfigUpdated */

@@ -53,7 +53,10 @@ export function scheduleTurn(index: number, scheduledAt: number | null, deps: Tu
   const kind = deps.picker.kindOf(index);
   slot.chain = slot.chain.then(() =>
     runTurn(slot, kind, scheduledAt, deps).catch((err: unknown) => {
-      deps.counters.fail('rejectedCalls', `session ${slot.index} (${kind} turn): harness failure: ${describeError(err)}`);
+      deps.counters.fail(
+        'rejectedCalls',
+        `session ${slot.index} (${kind} turn): harness failure: ${describeError(err)}`,
+      );
     }),
   );
   return slot.chain;
@@ -92,7 +95,10 @@ async function runTurn(slot: SessionSlot, kind: TurnKind, scheduledAt: number | 
     case 'timeout':
       failedKind();
       slot.failed = true;
-      counters.fail('timedOutTurns', `${where}: no end within ${deps.turnTimeoutMs} ms (cancelled; the session stops)`);
+      counters.fail(
+        'timedOutTurns',
+        `${where}: no end within ${deps.turnTimeoutMs} ms (cancelled; the session stops)`,
+      );
       break;
     case 'rejected':
       failedKind();
