@@ -45,6 +45,7 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
  */
 export class EmbeddedTarget implements LoadTarget {
   readonly kind = 'embedded';
+  readonly keepsCallOrder = true;
   readonly shards: number;
 
   private constructor(

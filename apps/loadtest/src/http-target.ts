@@ -20,6 +20,7 @@ const SnapshotBody = z.object({ eventSequence: z.number().int().nonnegative() })
  */
 export class HttpTarget implements LoadTarget {
   readonly kind = 'http';
+  readonly keepsCallOrder = false;
   readonly shards = null;
   private readonly base: string;
   private readonly headers: Record<string, string>;

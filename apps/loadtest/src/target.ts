@@ -24,6 +24,11 @@ export interface LoadTarget {
   readonly kind: 'embedded' | 'http';
   /** worker threads of the runtime (0 = in-process; null when the target does not say) */
   readonly shards: number | null;
+  /**
+   * Whether calls for one session issued without waiting for each other are processed in the order issued
+   * (api.md: true for the runtime's API; over HTTP each request may take its own connection, so false).
+   */
+  readonly keepsCallOrder: boolean;
   createSession(metadata: Record<string, string>): Promise<string>;
   /** every stored event with `seq > afterSeq`, then live ones, with no gap and no duplicate */
   subscribe(sessionId: string, afterSeq: number): Promise<EventStream>;

@@ -27,9 +27,27 @@ const userTexts = (e: SessionEvent): string =>
     ? e.message.content.map((c) => (c.type === 'text' ? c.text : '')).join('')
     : '';
 
-/** A turn of `busyMs` (the simulated model sleeps) that other inputs can be sent into. */
-async function busyTurn(t: TurnContext, label: string) {
-  return t.input(`/sleep ${t.settings.busyMs}\n${label}`);
+/**
+ * Sends `busy` (a turn of `busyMs`: the simulated model sleeps) and then `more` into it. Where the target keeps
+ * the order of calls issued together (the embedded runtime) all are sent at once, so the later ones reach the
+ * session while the first turn runs however loaded the system is; over HTTP each waits for the one before,
+ * and a turn shorter than those round trips ends before they arrive (counted as `notMerged`/`dequeueMissed`).
+ */
+async function intoBusyTurn<T extends unknown[]>(
+  t: TurnContext,
+  label: string,
+  more: { [K in keyof T]: () => Promise<T[K]> },
+): Promise<[{ opId: string; messageId: string; token: string }, ...T]> {
+  const busy = () => t.input(`/sleep ${t.settings.busyMs}\n${label}`);
+  if (t.target.keepsCallOrder) {
+    return (await Promise.all([busy(), ...more.map((send) => send())])) as [
+      { opId: string; messageId: string; token: string },
+      ...T,
+    ];
+  }
+  const out: unknown[] = [await busy()];
+  for (const send of more) out.push(await send());
+  return out as [{ opId: string; messageId: string; token: string }, ...T];
 }
 
 /**
@@ -86,13 +104,19 @@ export const TURN_KIND_RUNNERS: Readonly<Record<TurnKind, (t: TurnContext) => Pr
 
   /** two inputs sent while a turn runs: queued, merged into one, run after it */
   async queue(t) {
-    const first = await busyTurn(t, 'busy before queued input');
-    const a = await t.input('queued one');
-    const b = await t.input('queued two');
+    const [first, a, b] = await intoBusyTurn(t, 'busy before queued input', [
+      () => t.input('queued one'),
+      () => t.input('queued two'),
+    ]);
     const firstEnd = await completes(t, first.opId, 'queue (running turn)');
     if (!firstEnd.ok) return firstEnd;
     const last = await completes(t, b.opId, 'queue (queued turn)');
     if (!last.ok) return last;
+    // The merged input took the later ids; an earlier one that ran on its own has its own op to wait for.
+    if (t.saw((e) => e.type === 'OperationStarted' && e.opId === a.opId)) {
+      const own = await completes(t, a.opId, 'queue (first queued input)');
+      if (!own.ok) return own;
+    }
     const merged = t.saw((e) => {
       const text = userTexts(e);
       return text.includes(a.token) && text.includes(b.token);
@@ -102,20 +126,24 @@ export const TURN_KIND_RUNNERS: Readonly<Record<TurnKind, (t: TurnContext) => Pr
 
   /** an input sent while a turn runs, then removed from the queue: it never runs */
   async dequeue(t) {
-    const first = await busyTurn(t, 'busy before dequeue');
-    const queued = await t.input('to be dequeued');
-    try {
-      await t.guard(t.target.dequeue(t.sessionId));
-    } catch (err) {
-      // The running turn ended before the dequeue arrived: the input ran as a turn of its own.
-      if (!(err instanceof TargetCallError && err.kind === 'QueueEmpty')) throw err;
-      const firstEnd = await completes(t, first.opId, 'dequeue (running turn)');
-      if (!firstEnd.ok) return firstEnd;
+    const [first, queued, dequeued] = await intoBusyTurn(t, 'busy before dequeue', [
+      () => t.input('to be dequeued'),
+      () =>
+        t.guard(t.target.dequeue(t.sessionId)).then(
+          () => true,
+          (err: unknown) => {
+            // The running turn ended before the dequeue arrived: the input ran as a turn of its own.
+            if (err instanceof TargetCallError && err.kind === 'QueueEmpty') return false;
+            throw err;
+          },
+        ),
+    ]);
+    const end = await completes(t, first.opId, 'dequeue (running turn)');
+    if (!end.ok) return end;
+    if (!dequeued) {
       const own = await completes(t, queued.opId, 'dequeue (not dequeued)');
       return own.ok ? ok('dequeueMissed') : own;
     }
-    const end = await completes(t, first.opId, 'dequeue (running turn)');
-    if (!end.ok) return end;
     if (t.saw((e) => e.type === 'OperationStarted' && e.opId === queued.opId)) {
       return bad('dequeue: the dequeued input ran anyway');
     }

@@ -14,6 +14,7 @@ export function wrapTarget(
   return {
     kind: inner.kind,
     shards: inner.shards,
+    keepsCallOrder: inner.keepsCallOrder,
     createSession: (m) => inner.createSession(m),
     async subscribe(sessionId, afterSeq): Promise<EventStream> {
       const stream = await inner.subscribe(sessionId, afterSeq);
