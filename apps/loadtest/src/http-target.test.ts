@@ -63,7 +63,9 @@ describe('--target: a real shoal-host', () => {
     expect(report).toMatchObject({ mode: 'open', latencyFrom: 'scheduled', turns: 20, errors: 0 });
   });
 
-  it('maps the host errors: a wrong key, a session of another tenant, an empty queue', { timeout: 60_000 }, async () => {
+  it('maps the host errors: a wrong key, a session of another tenant, an empty queue', {
+    timeout: 60_000,
+  }, async () => {
     const wrong = new HttpTarget(host.url, 'not-a-key');
     const unauthorized = await wrong.createSession({}).catch((e: unknown) => e);
     expect(unauthorized).toBeInstanceOf(TargetCallError);
