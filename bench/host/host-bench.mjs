@@ -3,6 +3,7 @@
 //
 //   npx turbo run build && node bench/host/host-bench.mjs [--sessions 1000] [--turns 5] [--warmup-turns 1]
 //     [--shards 2] [--durability fsync] [--connections 64] [--streams 10000] [--skip turns|fanout]
+//     [--host-node-args "--cpu-prof --cpu-prof-dir=DIR"]
 //
 // Turns (each mode at `sessions` sessions, every session running `turns` measured turns one after the other,
 // all sessions at once, after `warmup-turns` unmeasured ones):
@@ -46,6 +47,8 @@ const DURABILITY = arg('durability', 'fsync');
 const CONNECTIONS = Number(arg('connections', '64'));
 const STREAMS = Number(arg('streams', '10000'));
 const SKIP = arg('skip', '');
+// --host-node-args "--cpu-prof --cpu-prof-dir=DIR": node flags for the shoal-host child (profiling)
+const HOST_NODE_ARGS = String(arg('host-node-args', '')).split(' ').filter(Boolean);
 const KEY = 'bench-key';
 const HOST_BIN = fileURLToPath(new URL('../../apps/host/bin/shoal-host.js', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.mjs', import.meta.url));
@@ -55,6 +58,7 @@ const tmp = () => mkdtempSync(join(os.tmpdir(), 'shoal-host-bench-'));
 function startHost(dataDir) {
   return spawnListening(
     [
+      ...HOST_NODE_ARGS,
       HOST_BIN,
       '--port',
       '0',

@@ -23,6 +23,7 @@ const HEARTBEAT = ': heartbeat\n\n';
 /** One open SSE response. */
 export class SseStream {
   private isClosed = false;
+  private corked = false;
   private drained: (() => void) | undefined;
   private readonly closeListeners: Array<() => void> = [];
 
@@ -66,6 +67,13 @@ export class SseStream {
    */
   send(text: string): Promise<void> | undefined {
     if (this.isClosed) return undefined;
+    // The events of one append reach the stream in the same tick: cork so they leave in one write (one
+    // syscall and one chunk) instead of one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => this.uncork());
+    }
     if (this.res.write(text)) return undefined;
     return new Promise<void>((resolve) => {
       if (this.isClosed) resolve();
@@ -82,6 +90,11 @@ export class SseStream {
   end(): void {
     if (!this.res.writableEnded) this.res.end();
     this.markClosed();
+  }
+
+  private uncork(): void {
+    this.corked = false;
+    if (!this.res.destroyed) this.res.uncork();
   }
 
   private wakeWriter(): void {
