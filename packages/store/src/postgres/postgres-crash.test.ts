@@ -3,6 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../event-store.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { startTestPostgres, type TestPostgres } from './testing.js';
 
@@ -67,8 +68,8 @@ async function runAndKill(
   return { acks, born };
 }
 
-const messageId = (e: { event: { type: string; message?: { id: string } } }): string =>
-  e.event.type === 'UserMessageAdded' ? (e.event.message?.id ?? '?') : '?';
+const messageId = (e: StoredEvent): string =>
+  e.event.type === 'UserMessageAdded' ? e.event.message.id : '?';
 
 async function verify(url: string, acks: Ack[], born: string[]): Promise<number> {
   const store = await PostgresEventStore.open(url);
