@@ -1,14 +1,13 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../event-store.js';
+import { ensureBuilt } from '../test-support/ensure-built.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 import { startTestPostgres, type TestPostgres } from './testing.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = join(here, '..', '..');
 const writer = join(here, 'test-support', 'crash-writer.mjs');
 const SESSIONS = 40;
 
@@ -17,16 +16,6 @@ interface Ack {
   first: number;
   count: number;
   tag: string;
-}
-
-/** The child imports dist/: build it unless it is newer than every source file here (turbo builds first). */
-function ensureBuilt(): void {
-  const dist = join(pkg, 'dist', 'postgres', 'postgres-event-store.js');
-  const sources = readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
-  const newest = Math.max(...sources.map((f) => statSync(join(here, f)).mtimeMs));
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newest) return;
-  const tsc = join(pkg, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: pkg, stdio: 'inherit' });
 }
 
 /** Runs the writer until it acknowledged something and a random extra delay passed, then SIGKILLs it. */
