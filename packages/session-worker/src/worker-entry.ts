@@ -2,6 +2,7 @@ import { parentPort } from 'node:worker_threads';
 import { ShardHost } from './host/shard-host.js';
 import { MessageBatcher } from './protocol/batcher.js';
 import type { HostCommand, HostMessage } from './protocol/messages.js';
+import { PortToolRunner } from './tools/pool/tool-pool-port.js';
 
 /**
  * The entry of a shard's worker thread: one `ShardHost`, fed by the parent port. The host is the same
@@ -17,7 +18,8 @@ const post = (msg: HostMessage) => out.send(msg);
 port.on('message', (batch: HostCommand[]) => {
   for (const cmd of batch) {
     if (cmd.t === 'init') {
-      host = new ShardHost(post, cmd.options);
+      const tools = cmd.toolPort ? new PortToolRunner(cmd.toolPort) : undefined;
+      host = new ShardHost(post, cmd.options, undefined, undefined, [], tools);
       post({ t: 'ready' });
       continue;
     }

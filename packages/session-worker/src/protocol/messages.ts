@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { Action, SessionConfig, StreamDelta } from '@shoal/shared';
 import type { ShardHostOptions } from '../host/host-options.js';
 
@@ -9,7 +10,8 @@ import type { ShardHostOptions } from '../host/host-options.js';
  * echoes. The shard reaches the event store (owned by the main thread) with `StoreRequest`s.
  */
 export type HostCommand =
-  | { t: 'init'; options: ShardHostOptions }
+  // `toolPort` (transferred): the shard's line to the process's tool pool (tools/pool/tool-pool-port.ts)
+  | { t: 'init'; options: ShardHostOptions; toolPort?: MessagePort }
   | { t: 'create'; id: number; sessionId: string; config: SessionConfig; metadata: Record<string, string> }
   | { t: 'dispatch'; id: number; sessionId: string; action: Action }
   | { t: 'getState'; id: number; sessionId: string }

@@ -1,9 +1,11 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   type HostCommand,
   type HostMessage,
   MessageBatcher,
   type ShardHostOptions,
+  serveToolPool,
+  sharedToolPool,
   WORKER_ENTRY,
 } from '@shoal/session-worker';
 import type { ShardLink, ShardLinkEvents } from './shard-link.js';
@@ -88,7 +90,13 @@ export class WorkerShard implements ShardLink {
       worker.on('message', onReady);
       worker.once('error', onError);
       worker.once('exit', onExit);
-      worker.postMessage([{ t: 'init', options: this.options }] satisfies HostCommand[]);
+      // Every shard's grep/glob work runs on the process's one tool pool, here on the main thread.
+      const tools = new MessageChannel();
+      serveToolPool(tools.port1, sharedToolPool());
+      worker.postMessage(
+        [{ t: 'init', options: this.options, toolPort: tools.port2 }] satisfies HostCommand[],
+        [tools.port2],
+      );
     });
     if (this.terminating) {
       await worker.terminate();
