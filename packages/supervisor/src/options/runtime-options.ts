@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { DEFAULT_HOST_LIMITS } from '@shoal/session-worker';
 import { z } from 'zod';
 
@@ -11,11 +12,32 @@ const hosted = z
   })
   .strict();
 
+function noNul(s: string): boolean {
+  return !s.includes('\0');
+}
+
 /** api.md `RuntimeOptions`, plus `limits` and `snapshotEveryEvents` where api.md is silent. */
 export const RuntimeOptionsSchema = z
   .object({
-    dataDir: z.string().min(1).default('./.shoal'),
-    store: z.enum(['level', 'memory']).default('level'),
+    dataDir: z.string().min(1).refine(noNul, 'must not contain NUL characters').default('./.shoal'),
+    /**
+     * Absolute directories every caller-chosen session workspace must lie strictly inside (symbolic links
+     * resolved); default `[<dataDir>/workspaces]`. Missing ones are created at start.
+     */
+    workspaceRoots: z
+      .array(
+        z
+          .string()
+          .refine(noNul, 'must not contain NUL characters')
+          .refine((p) => isAbsolute(p), 'must be an absolute path'),
+      )
+      .min(1)
+      .optional(),
+    store: z.enum(['level', 'memory', 'postgres']).default('level'),
+    postgres: z
+      .object({ connectionString: z.string().min(1) })
+      .strict()
+      .optional(),
     durability: z.enum(['fsync', 'buffered']).default('fsync'),
     shards: z.number().int().min(0).max(256).optional(),
     providers: z
@@ -54,7 +76,11 @@ export const RuntimeOptionsSchema = z
       }),
     snapshotEveryEvents: z.number().int().positive().default(DEFAULT_HOST_LIMITS.snapshotEveryEvents),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.store !== 'postgres' || o.postgres !== undefined, {
+    message: "store: 'postgres' needs postgres.connectionString",
+    path: ['postgres'],
+  });
 
 export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;
 export type ResolvedRuntimeOptions = z.output<typeof RuntimeOptionsSchema> & { shards: number };
