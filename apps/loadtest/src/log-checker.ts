@@ -21,6 +21,7 @@ export type ViolationKind = (typeof VIOLATION_KINDS)[number];
 const INPUT_EVENTS: ReadonlySet<string> = new Set([
   'UserMessageAdded',
   'QueueUpdated',
+  'QueuedWorkAdded',
   'MessageUpdated',
   'OperationStarted',
 ]);

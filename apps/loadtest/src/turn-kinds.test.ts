@@ -125,7 +125,7 @@ describe('every turn kind against the embedded runtime', () => {
     clean(report, 'queue', 4);
     expect(report.notes.merged).toBe(4);
     for (const log of logs) {
-      expect(of('QueueUpdated')(log).length).toBeGreaterThanOrEqual(3);
+      expect(of('QueuedWorkAdded')(log).length).toBeGreaterThanOrEqual(3);
       const merged = of('UserMessageAdded')(log).filter((e) => userText(e).includes('queued one'));
       expect(merged).toHaveLength(2);
       for (const m of merged) expect(userText(m)).toContain('queued two');
@@ -140,7 +140,7 @@ describe('every turn kind against the embedded runtime', () => {
     for (const log of logs) {
       expect(of('OperationStarted')(log)).toHaveLength(2);
       expect(of('UserMessageAdded')(log).some((e) => userText(e).includes('to be dequeued'))).toBe(false);
-      expect(of('QueueUpdated')(log).at(-1)!.queue).toEqual([]);
+      expect(of('QueuedWorkAdded')(log)).toHaveLength(of('QueuedWorkRemoved')(log).length);
     }
   });
 

@@ -102,6 +102,21 @@ describe('size limits (RuntimeOptions.limits)', () => {
     await log.close();
   });
 
+  it('a full queue refuses more input with OVERLOADED/QueueFull and keeps what it holds', async () => {
+    h = await startRuntime({ limits: { maxQueuedInputs: 3 } });
+    const id = await h.runtime.createSession();
+    const busy = await h.runtime.submitUserInput(id, '/sleep 600000');
+    for (let i = 0; i < 3; i++) await h.runtime.executeBashCommand(id, `echo ${i}`);
+    // A user message would be a fourth item too.
+    await expect(h.runtime.submitUserInput(id, 'one more')).rejects.toMatchObject({
+      code: 'OVERLOADED',
+      kind: 'QueueFull',
+    });
+    await expect(h.runtime.executeBashCommand(id, 'echo 3')).rejects.toMatchObject({ code: 'OVERLOADED' });
+    expect((await h.runtime.getSessionState(id)).queuedWork).toHaveLength(3);
+    await h.runtime.cancelOperation(id, busy.opId);
+  });
+
   it('refuses limits that could not all fit in one event', async () => {
     const dataDir = await tempDir();
     try {

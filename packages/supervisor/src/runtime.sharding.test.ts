@@ -76,8 +76,8 @@ describe('Sharded runtime (worker threads)', () => {
         expect(e.message).toMatch(/restarted/);
       }
       // Every acknowledged command's events are durable, and every session's log is gap-free. An input
-      // acknowledged while its session was busy is durable as a queue entry (QueueUpdated), and merged
-      // queue entries carry the newest message id, so look for the id in either place.
+      // acknowledged while its session was busy is durable as a queue entry (QueuedWorkAdded, carrying
+      // that input's message id), so look for the id in either place.
       for (const id of ids) {
         const log = await rt.loadEventsAfter(id, -1);
         expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i));
@@ -85,8 +85,8 @@ describe('Sharded runtime (worker threads)', () => {
           log.flatMap((e) =>
             e.event.type === 'UserMessageAdded'
               ? [e.event.message.id]
-              : e.event.type === 'QueueUpdated'
-                ? e.event.queue.map((q) => q.messageId)
+              : e.event.type === 'QueuedWorkAdded'
+                ? [e.event.item.messageId]
                 : [],
           ),
         );

@@ -86,7 +86,7 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     );
     const h = await start({ provider });
     const ids = [await h.create({ title: 'a' }), await h.create({ title: 'b' })];
-    // Both sessions are busy, so every direct bash command is queued and its QueueUpdated shows the order.
+    // Both sessions are busy, so every direct bash command is queued and its QueuedWorkAdded shows the order.
     for (const id of ids) expectOk(await h.dispatch(id, h.userInput(id, 'block')));
     const N = 25;
     const replies: Promise<Reply>[] = [];
@@ -96,11 +96,8 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     for (const r of await Promise.all(replies)) expectOk(r);
 
     for (const id of ids) {
-      const queued = ofType(await h.storedEvents(id), 'QueueUpdated');
-      expect(queued.map((e) => e.queue.at(-1)?.opId)).toEqual(
-        Array.from({ length: N }, (_, i) => `${id}_${i}`),
-      );
-      expect(queued.map((e) => e.queue.length)).toEqual(Array.from({ length: N }, (_, i) => i + 1));
+      const queued = ofType(await h.storedEvents(id), 'QueuedWorkAdded');
+      expect(queued.map((e) => e.item.opId)).toEqual(Array.from({ length: N }, (_, i) => `${id}_${i}`));
     }
   });
 
@@ -131,16 +128,14 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === input.opId);
 
     const events = await h.storedEvents(id);
-    const firstQueued = events.findIndex((e) => e.type === 'QueueUpdated');
+    const firstQueued = events.findIndex((e) => e.type === 'QueuedWorkAdded');
     const relevant = events
       .slice(firstQueued, firstQueued + 5)
-      .map((e) =>
-        e.type === 'QueueUpdated' ? `QueueUpdated:${e.queue.map((q) => q.opId).join('+')}` : e.type,
-      );
+      .map((e) => (e.type === 'QueuedWorkAdded' ? `QueuedWorkAdded:${e.item.opId}` : e.type));
     expect(relevant).toEqual([
-      'QueueUpdated:b1',
-      'QueueUpdated:b1+b2',
-      'QueueUpdated:b1+b2+b3',
+      'QueuedWorkAdded:b1',
+      'QueuedWorkAdded:b2',
+      'QueuedWorkAdded:b3',
       'AssistantMessageAdded',
       'OperationCompleted',
     ]);
@@ -264,8 +259,8 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
       info: { pendingToolCalls: 0 },
       reason: 'suspended',
     });
-    const lastQueue = ofType(events, 'QueueUpdated').at(-1);
-    expect(lastQueue?.queue.map((q) => q.opId)).toEqual([queued.opId]);
+    expect(ofType(events, 'QueuedWorkAdded').map((e) => e.item.opId)).toEqual([queued.opId]);
+    expect(ofType(events, 'QueuedWorkRemoved')).toEqual([]);
 
     // Resume drains the queue that survived the suspend (spec §8.2).
     expectOk(await h.request({ t: 'ensureActive', sessionId: id }));

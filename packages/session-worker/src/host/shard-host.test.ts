@@ -50,7 +50,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
       'SessionCreated',
       'UserMessageAdded',
       'OperationStarted',
-      'QueueUpdated',
+      'QueuedWorkAdded',
     ]);
     expect(JSON.stringify(events)).not.toContain(inputs[2]!.opId);
     // Once the mailbox has drained, the session accepts commands again.

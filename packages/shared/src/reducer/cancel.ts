@@ -3,7 +3,7 @@ import type { ToolCall } from '../schemas/content.js';
 import type { CancellationInfo, CancelReason } from '../schemas/events.js';
 import type { AppState } from '../state/app-state.js';
 import { completeOperation, recordCancelledOp } from '../state/operations.js';
-import { popNextQueuedWork, queueItemSnapshot, queueSnapshot } from '../state/queue.js';
+import { popNextQueuedWork, queueItemSnapshot } from '../state/queue.js';
 import { EMPTY_ARRAY } from '../state/shared-collections.js';
 import { createCtx, emit, finishReduce, type ReduceCtx, type ReduceResult } from './context.js';
 import type { ReducerDeps } from './deps.js';
@@ -65,7 +65,7 @@ export function cancelCurrentOperation(ctx: ReduceCtx, reason: CancelReason, pop
   emit(ctx, { type: 'OperationCancelled', opId: op.opId, info, reason });
   ctx.effects.push({ type: 'CancelOperation', sessionId: ctx.sessionId, opId: op.opId });
   completeOperation(state, op.opId);
-  if (popped !== undefined) emit(ctx, { type: 'QueueUpdated', queue: queueSnapshot(state.queuedWork) });
+  if (popped !== undefined) emit(ctx, { type: 'QueuedWorkRemoved', opId: popped.opId });
   // Step 13: nothing is started afterwards.
 }
 

@@ -489,7 +489,7 @@ describe('deliberate change 10: suspend cancels like Cancel, keeping the queue',
     const viaSuspend = cancelForSuspend(b.state, b.deps);
     expect(viaSuspend.effects).toEqual(viaCancel.effects);
     const expected = viaCancel.events
-      .filter((e) => e.type !== 'QueueUpdated')
+      .filter((e) => e.type !== 'QueuedWorkRemoved')
       .map((e) =>
         e.type === 'OperationCancelled'
           ? { ...e, info: { pendingToolCalls: e.info.pendingToolCalls }, reason: 'suspended' }

@@ -1,4 +1,4 @@
-import { popNextQueuedWork, queueSnapshot } from '../state/queue.js';
+import { popNextQueuedWork } from '../state/queue.js';
 import { emit, type ReduceCtx } from './context.js';
 import { InvalidActionError } from './errors.js';
 import { startNextQueuedWork } from './turns.js';
@@ -7,8 +7,8 @@ import { startNextQueuedWork } from './turns.js';
 export function onDequeueQueuedItem(ctx: ReduceCtx): void {
   const { state } = ctx;
   if (state.queuedWork.length === 0) throw new InvalidActionError('QueueEmpty', 'No queued item to remove');
-  popNextQueuedWork(state);
-  emit(ctx, { type: 'QueueUpdated', queue: queueSnapshot(state.queuedWork) });
+  const removed = popNextQueuedWork(state)!;
+  emit(ctx, { type: 'QueuedWorkRemoved', opId: removed.opId });
 }
 
 /** spec §3.3.16 */

@@ -416,7 +416,7 @@ describe('§10.1 approvals and tool admission', () => {
     expect(popped?.opId).toBe('op-q');
     expect(popped?.messageId).toBe('m-q');
     expect(eventTypes(r)).not.toContain('OperationStarted');
-    expect(eventTypes(r)).toEqual(['OperationCancelled', 'QueueUpdated']);
+    expect(eventTypes(r)).toEqual(['OperationCancelled', 'QueuedWorkRemoved']);
   });
 });
 
@@ -819,7 +819,7 @@ describe('§10.1 compaction end-to-end', () => {
     turns(d, 1, 2);
     d.run({ type: 'RequestCompaction', sessionId: SID, opId: 'op-c', model: SONNET });
     const q = d.run(userInput('msg B', 'op-B', 'u-B'));
-    expect(eventTypes(q)).toEqual(['QueueUpdated']);
+    expect(eventTypes(q)).toEqual(['QueuedWorkAdded']);
     const r = d.run(compactionComplete('op-c', 'summary'));
     expect(d.state.currentOperation?.opId).toBe('op-B');
     const messages = effectsOf(r, 'CallModel')[0]?.messages ?? [];

@@ -3,7 +3,7 @@ import type { ModelId } from '../schemas/ids.js';
 import type { UserMessage } from '../schemas/message.js';
 import { type AppState, titleMissing } from '../state/app-state.js';
 import { startOperation } from '../state/operations.js';
-import { popNextQueuedWork, queueSnapshot } from '../state/queue.js';
+import { popNextQueuedWork } from '../state/queue.js';
 import { mapWith } from '../state/shared-collections.js';
 import { titleSeed } from '../title.js';
 import { callModel } from './call-model.js';
@@ -93,7 +93,7 @@ export function startNextQueuedWork(ctx: ReduceCtx): boolean {
   if (state.currentOperation !== undefined) return false;
   const item = popNextQueuedWork(state);
   if (item === undefined) return false;
-  emit(ctx, { type: 'QueueUpdated', queue: queueSnapshot(state.queuedWork) });
+  emit(ctx, { type: 'QueuedWorkRemoved', opId: item.opId });
   if (item.kind === 'UserMessage') {
     startUserTurn(ctx, item.content, item.opId, item.messageId, item.model, item.queuedAt);
   } else {

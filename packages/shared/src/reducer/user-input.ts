@@ -1,7 +1,8 @@
 import type { ActionOf } from '../schemas/actions.js';
 import type { UserMessage } from '../schemas/message.js';
+import type { QueuedWorkItem } from '../state/app-state.js';
 import { startOperation } from '../state/operations.js';
-import { queueBashCommand, queueSnapshot, queueUserMessage } from '../state/queue.js';
+import { queueBashCommand, queueItemSnapshot, queueUserMessage } from '../state/queue.js';
 import { mapWith } from '../state/shared-collections.js';
 import { callModel } from './call-model.js';
 import { emit, type ReduceCtx } from './context.js';
@@ -12,15 +13,18 @@ import { startDirectBash, startUserTurn } from './turns.js';
 export function onUserInput(ctx: ReduceCtx, a: ActionOf<'UserInput'>): void {
   const { state } = ctx;
   if (state.currentOperation !== undefined) {
-    queueUserMessage(state, {
+    const item: QueuedWorkItem = {
       kind: 'UserMessage',
       content: a.content,
       opId: a.opId,
       messageId: a.messageId,
       model: a.model,
       queuedAt: a.timestamp,
-    });
-    emit(ctx, { type: 'QueueUpdated', queue: queueSnapshot(state.queuedWork) });
+    };
+    // Snapshot first: queueUserMessage may merge the input into the tail (the event carries the input only).
+    const added = queueItemSnapshot(item);
+    queueUserMessage(state, item);
+    emit(ctx, { type: 'QueuedWorkAdded', item: added });
     return;
   }
   startUserTurn(ctx, a.content, a.opId, a.messageId, a.model, a.timestamp);
@@ -53,14 +57,15 @@ export function onUserEditedMessage(ctx: ReduceCtx, a: ActionOf<'UserEditedMessa
 export function onDirectBashCommand(ctx: ReduceCtx, a: ActionOf<'DirectBashCommand'>): void {
   const { state } = ctx;
   if (state.currentOperation !== undefined) {
-    queueBashCommand(state, {
+    const item: QueuedWorkItem = {
       kind: 'DirectBash',
       command: a.command,
       opId: a.opId,
       messageId: a.messageId,
       queuedAt: a.timestamp,
-    });
-    emit(ctx, { type: 'QueueUpdated', queue: queueSnapshot(state.queuedWork) });
+    };
+    queueBashCommand(state, item);
+    emit(ctx, { type: 'QueuedWorkAdded', item: queueItemSnapshot(item) });
     return;
   }
   startDirectBash(ctx, a.opId, a.messageId, a.command, a.timestamp);

@@ -1,7 +1,7 @@
 import type { SessionEvent } from '../schemas/events.js';
 import { type AppState, applySessionConfig, setSessionTitleConfig } from '../state/app-state.js';
 import { completeOperation, recordCancelledOp } from '../state/operations.js';
-import { queueFromSnapshot } from '../state/queue.js';
+import { enqueueFromSnapshot, popNextQueuedWork, queueFromSnapshot } from '../state/queue.js';
 import { mapWith, orSharedEmpty, setWith } from '../state/shared-collections.js';
 import { recordLlmUsage } from '../state/usage.js';
 import { trackOpenOperation } from './open-operation.js';
@@ -54,7 +54,15 @@ export function applyEvent(state: AppState, event: SessionEvent): void {
       graph.markCompactionSummary(event.record.summaryMessageId);
       break;
     case 'QueueUpdated':
+      // spec §4.3: logs written before QueuedWorkAdded/QueuedWorkRemoved carry the whole queue.
       state.queuedWork = orSharedEmpty(queueFromSnapshot(event.queue));
+      break;
+    case 'QueuedWorkAdded':
+      // The same §2.7 rule as the live reducer: a user message after a user message merges into it.
+      enqueueFromSnapshot(state, event.item);
+      break;
+    case 'QueuedWorkRemoved':
+      popNextQueuedWork(state);
       break;
     case 'McpServerStateChanged':
       state.mcpServers = mapWith(state.mcpServers, event.serverName, event.state);

@@ -106,7 +106,15 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CompactResult'), result: CompactResultSchema, trigger: CompactTriggerSchema }),
   z.object({ type: z.literal('ConversationCompacted'), record: CompactionRecordSchema }),
   z.object({ type: z.literal('WorkspaceChanged') }),
+  // spec §4.1 / §4.3: the whole queue. No longer emitted (see QueuedWorkAdded); replay still reads it.
   z.object({ type: z.literal('QueueUpdated'), queue: z.array(QueuedWorkItemSnapshotSchema) }),
+  // Shoal's change to spec §3.3.1 / §3.3.12 / §3.2.5 / §3.3.14-15, which emit `QueueUpdated` with the whole
+  // queue on every change: a queue change stores only what changed. An input queued while busy is
+  // `QueuedWorkAdded` (the input itself; replay merges it into the tail by the same §2.7 rule), and taking
+  // the head off (drain, dequeue, cancel) is `QueuedWorkRemoved`. With the whole queue stored each time,
+  // n merged inputs wrote O(n²) bytes (1,500 inputs of 1 KB made 2.3 GB of log).
+  z.object({ type: z.literal('QueuedWorkAdded'), item: QueuedWorkItemSnapshotSchema }),
+  z.object({ type: z.literal('QueuedWorkRemoved'), opId: z.string() }),
   z.object({ type: z.literal('Error'), message: z.string() }),
   z.object({ type: z.literal('McpServerStateChanged'), serverName: z.string(), state: McpServerStateSchema }),
 ]);

@@ -42,7 +42,22 @@ describe('§10.4 queue', () => {
         queuedAt: 100,
       },
     ]);
-    expect(eventTypes(r)).toEqual(['QueueUpdated']);
+    // Deliberate change (events.ts QueuedWorkAdded): the event carries the queued input, not the whole queue.
+    expect(r.events).toEqual([
+      {
+        type: 'QueuedWorkAdded',
+        item: {
+          kind: 'UserMessage',
+          content: 'Hello',
+          queuedAt: 100,
+          model: SONNET,
+          opId: 'op-q',
+          messageId: 'm-q',
+          attachmentCount: 0,
+          userContent: [text('Hello')],
+        },
+      },
+    ]);
     expect(r.effects).toEqual([]);
     expect(d.state.messageGraph.size).toBe(0);
   });
@@ -58,7 +73,8 @@ describe('§10.4 queue', () => {
     expect(joined).toBe('First\n\nSecond');
     expect(item?.opId).toBe('op-b');
     expect(item?.messageId).toBe('m-b');
-    expect(eventsOf(r, 'QueueUpdated')[0]?.queue.map((q) => q.content)).toEqual(['First\n\nSecond']);
+    // Only the merged input is stored; replay merges it into the tail by the same rule.
+    expect(eventsOf(r, 'QueuedWorkAdded').map((e) => e.item.content)).toEqual(['Second']);
   });
 
   it('queues_direct_bash_separately', () => {
@@ -78,7 +94,7 @@ describe('§10.4 queue', () => {
     expect(eventTypes(r)).toEqual([
       'AssistantMessageAdded',
       'OperationCompleted',
-      'QueueUpdated',
+      'QueuedWorkRemoved',
       'UserMessageAdded',
       'OperationStarted',
     ]);
@@ -136,7 +152,7 @@ describe('§10.4 queue', () => {
     const r = d.run({ type: 'DequeueQueuedItem', sessionId: SID });
     expect(d.state.queuedWork).toHaveLength(0);
     expect(d.state.currentOperation?.opId).toBe('op-1');
-    expect(r.events).toEqual([{ type: 'QueueUpdated', queue: [] }]);
+    expect(r.events).toEqual([{ type: 'QueuedWorkRemoved', opId: 'op-q' }]);
   });
 
   it('dequeue on an empty queue fails with QueueEmpty and changes nothing', () => {
@@ -152,7 +168,7 @@ describe('§10.4 queue', () => {
     expect(d.run({ type: 'DrainQueuedWork', sessionId: SID })).toEqual({ events: [], effects: [] });
     d.state.currentOperation = undefined;
     const r = d.run({ type: 'DrainQueuedWork', sessionId: SID });
-    expect(eventTypes(r)).toEqual(['QueueUpdated', 'UserMessageAdded', 'OperationStarted']);
+    expect(eventTypes(r)).toEqual(['QueuedWorkRemoved', 'UserMessageAdded', 'OperationStarted']);
     expect(d.run({ type: 'DrainQueuedWork', sessionId: SID }).events).toEqual([]);
   });
 });
@@ -202,7 +218,7 @@ describe('§3.2.6 / §4.3 queue snapshots', () => {
     const d = new Driver(withLoopOp(freshState()));
     const r1 = d.run(userInput('First', 'op-a', 'm-a'));
     d.run(userInput('Second', 'op-b', 'm-b'));
-    expect(eventsOf(r1, 'QueueUpdated')[0]?.queue[0]?.userContent).toEqual([text('First')]);
+    expect(eventsOf(r1, 'QueuedWorkAdded')[0]?.item.userContent).toEqual([text('First')]);
   });
 
   it('falls back to the lossy rule for snapshots without userContent', () => {

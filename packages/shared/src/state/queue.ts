@@ -77,6 +77,17 @@ export function queueItemSnapshot(item: QueuedWorkItem): QueuedWorkItemSnapshot 
   };
 }
 
+/**
+ * Replay of `QueuedWorkAdded`: the input is queued exactly as the live reducer queued it (§2.7: a user
+ * message after a user message at the tail merges into it; a bash command is always appended).
+ */
+export function enqueueFromSnapshot(state: AppState, snapshot: QueuedWorkItemSnapshot): void {
+  const [item] = queueFromSnapshot([snapshot]);
+  if (item === undefined) return;
+  if (item.kind === 'UserMessage') queueUserMessage(state, item);
+  else queueBashCommand(state, item);
+}
+
 /** spec §3.2.6: the snapshot of a whole queue, in order. */
 export function queueSnapshot(items: readonly QueuedWorkItem[]): QueuedWorkItemSnapshot[] {
   return items.map(queueItemSnapshot);
