@@ -19,6 +19,12 @@ interface Ack {
   tag: string;
 }
 
+/** What a writer acknowledged before it was killed: appended batches and created sessions. */
+interface Acked {
+  acks: Ack[];
+  born: string[];
+}
+
 /** The child imports dist/: build it unless it is newer than every source file (turbo builds before tests). */
 function ensureBuilt(): void {
   const dist = join(pkg, 'dist', 'index.js');
@@ -45,7 +51,7 @@ async function runAndKill(
   round: number,
   delayMs: number,
   maxCached?: number,
-): Promise<Ack[]> {
+): Promise<Acked> {
   const args = [writer, path, durability, String(SESSIONS), String(round)];
   if (maxCached !== undefined) args.push(String(maxCached));
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -72,15 +78,21 @@ async function runAndKill(
   expect(how, `writer should die by SIGKILL; stderr: ${err}`).toBe('SIGKILL');
   // Only complete lines count: a torn last line is an ack we cannot rely on having seen.
   const lines = out.split('\n').slice(0, -1);
-  return lines
+  const acks = lines
     .filter((l) => l.startsWith('ack '))
     .map((l) => {
       const [, id, first, count, tag] = l.split(' ');
       return { id: id!, first: Number(first), count: Number(count), tag: tag! };
     });
+  const born = lines.filter((l) => l.startsWith('born ')).map((l) => l.slice('born '.length));
+  return { acks, born };
 }
 
-async function verify(path: string, durability: 'fsync' | 'buffered', acks: Ack[]): Promise<number> {
+async function verify(
+  path: string,
+  durability: 'fsync' | 'buffered',
+  { acks, born }: Acked,
+): Promise<number> {
   const store = await LevelEventStore.open(path, { durability });
   let total = 0;
   try {
@@ -108,6 +120,18 @@ async function verify(path: string, durability: 'fsync' | 'buffered', acks: Ack[
       expect(got.map((e) => (e.event.type === 'UserMessageAdded' ? e.event.message.id : '?'))).toEqual(
         Array.from({ length: ack.count }, (_, j) => `${ack.tag}:${j}:${ack.count}`),
       );
+    }
+    // A session exists only with its SessionCreated (one atomic write), and every acknowledged one exists.
+    const ids = await store.listSessionIds();
+    for (const id of born) expect(ids, `acknowledged session ${id} is missing`).toContain(id);
+    for (const id of ids.filter((i) => i.startsWith('born-'))) {
+      const events = await store.loadEvents(id);
+      expect(
+        events.map((e) => `${e.seq}:${e.event.type}`),
+        `session ${id}`,
+      ).toEqual(['0:SessionCreated']);
+      expect(await store.getSessionConfig(id), `config of ${id}`).not.toBeNull();
+      expect((await store.getSessionSummary(id))?.metadata).toEqual({ tenant: 'crash', origin: 'born' });
     }
   } finally {
     await store.close();
@@ -166,14 +190,18 @@ describe('crash safety (SIGKILL at random moments)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'shoal-crash-'));
       dirs.push(dir);
       const path = join(dir, 'db');
-      const acks: Ack[] = [];
+      const acked: Acked = { acks: [], born: [] };
       let previous = 0;
       for (let round = 1; round <= rounds; round++) {
         const delay = Math.floor(Math.random() * 250);
         const got = await runAndKill(path, durability, round, delay, maxCached);
-        expect(got.length, `round ${round} (kill after ${delay} ms) acknowledged nothing`).toBeGreaterThan(0);
-        acks.push(...got);
-        const total = await verify(path, durability, acks);
+        expect(
+          got.acks.length,
+          `round ${round} (kill after ${delay} ms) acknowledged nothing`,
+        ).toBeGreaterThan(0);
+        acked.acks.push(...got.acks);
+        acked.born.push(...got.born);
+        const total = await verify(path, durability, acked);
         expect(total).toBeGreaterThanOrEqual(previous);
         previous = total;
       }

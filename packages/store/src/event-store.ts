@@ -15,8 +15,17 @@ export interface LoadOptions {
 
 /** The api.md contract (`@shoal/store`), spec §9.1. */
 export interface EventStore {
-  /** Registers a session; an existing id fails with SESSION_ALREADY_EXISTS. */
-  createSession(sessionId: string, meta?: Record<string, string>): Promise<void>;
+  /**
+   * Registers a session; an existing id fails with SESSION_ALREADY_EXISTS. `initialEvents` (e.g. its
+   * `SessionCreated`) are stored at seq 0.. in the same atomic write as the registration and its catalog
+   * record, so a crash leaves either the whole session or nothing. They are validated like an append's
+   * (INVALID_EVENT, nothing written).
+   */
+  createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void>;
   /**
    * Appends all `events` atomically (all or none) and returns their sequence numbers, contiguous from the
    * session's next one. Unknown session → SESSION_NOT_FOUND; `expectedNextSeq` mismatch → SEQUENCE_CONFLICT;

@@ -65,7 +65,12 @@ import {
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
 import { SessionCache, type SessionState } from './session-cache.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
-import { defaultEventValidator, type EventValidator, prepareAppend } from './validate.js';
+import {
+  defaultEventValidator,
+  type EventValidator,
+  prepareAppend,
+  prepareInitialEvents,
+} from './validate.js';
 
 export interface LevelEventStoreOptions {
   /**
@@ -234,10 +239,15 @@ export class LevelEventStore implements SessionStore {
     return this.states.evict(sessionId);
   }
 
-  async createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
+  async createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void> {
     this.assertOpen();
     checkSessionId(sessionId);
     const metadata = checkMetadata(meta, sessionId);
+    const initial = prepareInitialEvents(sessionId, initialEvents, this.validate);
     await this.withLock(sessionId, async () => {
       this.assertOpen();
       await this.finishPurge(sessionId);
@@ -245,16 +255,25 @@ export class LevelEventStore implements SessionStore {
         throw new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
       }
       const prefix = sessionPrefix(sessionId);
-      const catalog = newCatalogRecord(this.now(), metadata);
-      const indexKey = updatedIndexKey(catalog.updatedAt, sessionId);
+      const now = this.now();
+      // One batch: registration, catalog (counting the initial events), their config and the events.
+      const update = applyEventsToCatalog(newCatalogRecord(now, metadata), initial.valid, now);
+      const catalog = update.record;
+      const n = initial.valid.length;
       const ops: BatchOp[] = [
-        { type: 'put', key: catalogKey(prefix), value: encodeCatalog(catalog, 0) },
-        { type: 'put', key: indexKey, value: EMPTY },
+        { type: 'put', key: catalogKey(prefix), value: encodeCatalog(catalog, n) },
+        { type: 'put', key: updatedIndexKey(catalog.updatedAt, sessionId), value: EMPTY },
       ];
       pushMetadataOps(ops, sessionId, {}, catalog.metadata);
+      for (let i = 0; i < n; i++) {
+        ops.push({ type: 'put', key: eventKeyOf(sessionId, i), value: initial.values[i]! });
+      }
+      if (update.config !== undefined) {
+        ops.push({ type: 'put', key: configKey(prefix), value: encodeJson(update.config) });
+      }
       // Cached before the write lands: appends issued meanwhile queue behind this entry (FIFO), and if the
       // write fails the group commit drops the cache entry again.
-      const st: SessionState = { nextSeq: 0, catalog, catalogSeq: 0, ticket: 0, used: true };
+      const st: SessionState = { nextSeq: n, catalog, catalogSeq: n, ticket: 0, used: true };
       this.states.set(sessionId, st);
       const written = this.commit.enqueue(sessionId, ops);
       st.ticket = this.commit.lastTicket;

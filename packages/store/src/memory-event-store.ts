@@ -21,7 +21,12 @@ import type {
 import { checkLoadArgs, checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
 import { byPosition, checkListOptions, paginate } from './listing.js';
 import { encodeSnapshot } from './snapshot-codec.js';
-import { defaultEventValidator, type EventValidator, prepareAppend } from './validate.js';
+import {
+  defaultEventValidator,
+  type EventValidator,
+  prepareAppend,
+  prepareInitialEvents,
+} from './validate.js';
 
 export interface MemoryEventStoreOptions {
   /** Checks each appended event; default `SessionEventSchema.parse` from `@shoal/shared`. */
@@ -56,17 +61,24 @@ export class MemoryEventStore implements SessionStore {
     this.now = opts.now ?? Date.now;
   }
 
-  async createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
+  async createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void> {
     this.assertOpen();
     checkSessionId(sessionId);
     const metadata = checkMetadata(meta, sessionId);
+    const initial = prepareInitialEvents(sessionId, initialEvents, this.validate);
     if (this.sessions.has(sessionId)) {
       throw new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
     }
+    const now = this.now();
+    const update = applyEventsToCatalog(newCatalogRecord(now, metadata), initial.valid, now);
     this.sessions.set(sessionId, {
-      catalog: newCatalogRecord(this.now(), metadata),
-      events: [],
-      config: undefined,
+      catalog: update.record,
+      events: initial.values,
+      config: update.config === undefined ? undefined : encodeJson(update.config),
       snapshot: undefined,
     });
   }

@@ -45,6 +45,17 @@ export interface PreparedAppend {
   expected: number | undefined;
 }
 
+/** The events a session is created with: checked and encoded like an append's; none when `undefined`. */
+export function prepareInitialEvents(
+  sessionId: string,
+  events: unknown,
+  validate: EventValidator,
+): Pick<PreparedAppend, 'valid' | 'values'> {
+  if (events === undefined) return { valid: [], values: [] };
+  const valid = validateBatch(sessionId, events, validate);
+  return { valid, values: encodeEvents(sessionId, valid) };
+}
+
 /** The id, `expectedNextSeq`, every event's schema and its encoding, checked alike by both stores. */
 export function prepareAppend(
   sessionId: string,

@@ -159,7 +159,12 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     const h = await start({ provider });
     await writeFile(path.join(h.workspace, 'f.txt'), 'content\n');
     const append = vi.spyOn(h.store, 'append');
+    const create = vi.spyOn(h.store, 'createSession');
     const id = await h.create({ title: 'fixed' });
+    // SessionCreated is written with the registration, in one atomic write (seq 0).
+    expect(create.mock.calls.map(([sid, , initial]) => [sid, initial?.map((e) => e.type)])).toEqual([
+      [id, ['SessionCreated']],
+    ]);
     const input = h.userInput(id, 'read f.txt');
     expectOk(await h.dispatch(id, input));
     await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === input.opId);
@@ -175,7 +180,7 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
       expected: opts?.expectedNextSeq,
       seqs: results[i]!,
     }));
-    let next = 0;
+    let next = 1;
     for (const b of batches) {
       expect(b.expected).toBe(next);
       expect(b.seqs).toEqual(b.types.map((_, j) => next + j));
@@ -183,9 +188,8 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     }
     const stored: StoredEvent[] = await h.stored(id);
     expect(stored.map((s) => s.seq)).toEqual(stored.map((_, i) => i));
-    expect(batches.flatMap((b) => b.types)).toEqual(stored.map((s) => s.event.type));
+    expect(['SessionCreated', ...batches.flatMap((b) => b.types)]).toEqual(stored.map((s) => s.event.type));
     expect(batches.map((b) => b.types)).toEqual([
-      ['SessionCreated'],
       ['UserMessageAdded', 'OperationStarted'],
       ['AssistantMessageAdded'],
       ['ToolCallStarted'],

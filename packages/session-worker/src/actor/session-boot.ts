@@ -34,16 +34,18 @@ export interface Booted {
 /** Tail events are read in pages so a long session never needs its whole log in one array. */
 const PAGE = 2000;
 
-/** spec §8.2 CreateSession steps 2, 6, 7: register, record `SessionCreated`, build the live state. */
+/**
+ * spec §8.2 CreateSession steps 2, 6, 7: register and record `SessionCreated` (one atomic write, so a crash
+ * never leaves a session without its config), then build the live state.
+ */
 export async function createState(
   env: ResumeEnv,
   sessionId: string,
   config: SessionConfig,
   metadata: Record<string, string>,
 ): Promise<Booted> {
-  await env.store.createSession(sessionId, metadata);
   const created: SessionEvent = { type: 'SessionCreated', config: internSessionConfig(config), metadata };
-  await env.store.append(sessionId, [created], { expectedNextSeq: 0 });
+  await env.store.createSession(sessionId, metadata, [created]);
   const state = createAppState(sessionId);
   applyEvent(state, created);
   state.cachedSystemContext = systemContextFor(config);

@@ -29,6 +29,11 @@ const STORE_CODES = new Set(['SEQUENCE_CONFLICT', 'CORRUPT_RECORD', 'CLOSED', 'I
 
 /** Converts anything thrown inside a shard into a plain `WireError` (no information is swallowed). */
 export function toWireError(err: unknown): WireError {
+  // The cluster's epoch fence refused an append: nothing was written and the shard lives elsewhere now,
+  // so the command may be routed again (the retryable SESSION code, kind LeaseLost).
+  if (err instanceof Error && (err as { code?: unknown }).code === 'LEASE_LOST') {
+    return { code: 'SESSION', kind: 'LeaseLost', message: err.message, origin: 'store' };
+  }
   if (err instanceof HostError) {
     return { code: err.code, message: err.message, kind: err.kind, details: err.details, origin: 'host' };
   }

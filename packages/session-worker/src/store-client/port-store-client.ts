@@ -24,8 +24,12 @@ export class PortStoreClient implements ShardStore {
     return promise;
   }
 
-  createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
-    return this.call('createSession', [sessionId, meta]);
+  createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void> {
+    return this.call('createSession', [sessionId, meta, initialEvents]);
   }
   append(sessionId: string, events: SessionEvent[], opts?: { expectedNextSeq?: number }): Promise<number[]> {
     return this.call('append', [sessionId, events, opts]);

@@ -6,7 +6,12 @@ import type { SessionEvent, StoredEvent } from '@shoal/shared';
  * LevelDB (LevelDB locks its directory) and coalesces appends from every shard into one group commit.
  */
 export interface ShardStore {
-  createSession(sessionId: string, meta?: Record<string, string>): Promise<void>;
+  /** `initialEvents` are written at seq 0.. in the same atomic write as the registration (EventStore). */
+  createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void>;
   append(sessionId: string, events: SessionEvent[], opts?: { expectedNextSeq?: number }): Promise<number[]>;
   loadEventsAfter(sessionId: string, afterSeq: number, opts?: { limit?: number }): Promise<StoredEvent[]>;
   sessionExists(sessionId: string): Promise<boolean>;

@@ -69,8 +69,28 @@ export class RecordingStore implements ShardStore {
     return find()!.event as Extract<SessionEvent, { type: T }>;
   }
 
-  createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
-    return this.inner.createSession(sessionId, meta);
+  /** Initial events are recorded as an append at seq 0 (they are written in the creation's one batch). */
+  async createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void> {
+    if (initialEvents === undefined || initialEvents.length === 0) {
+      return this.inner.createSession(sessionId, meta, initialEvents);
+    }
+    const rec: AppendRecord = { sessionId, events: structuredClone(initialEvents), expectedNextSeq: 0 };
+    this.appends.push(rec);
+    try {
+      await this.inner.createSession(sessionId, meta, initialEvents);
+    } catch (err) {
+      rec.error = err;
+      throw err;
+    }
+    rec.seqs = rec.events.map((_, i) => i);
+    this.durable.set(
+      sessionId,
+      rec.events.map((event, seq) => ({ seq, event })),
+    );
   }
 
   async append(

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ToolOutcome, ToolResult } from '@shoal/shared';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { bashTool } from './bash.js';
 import type { GroupProcessLauncher } from './spawn/group-process.js';
 import { SpawnHelper, SpawnHelperError } from './spawn/spawn-helper.js';
 import { isAlive } from './test-support/process-alive.js';
 import { ctxFor, useTempWorkspace } from './test-support/temp-workspace.js';
+import { eventually } from './test-support/wait.js';
 import { ToolExecutor } from './tool-executor.js';
 
 const temp = useTempWorkspace();
@@ -63,7 +64,7 @@ describe.each(launchers)('bash tool ($name)', ({ launcher }) => {
     expect(r.exitCode).not.toBe(0);
     const pids = pidsIn(r.stdout);
     expect(pids).toHaveLength(2);
-    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000, interval: 20 });
+    await eventually(() => expect(pids.filter(isAlive)).toEqual([]));
   });
 
   it('cancellation kills the whole process group and yields Cancelled', async () => {
@@ -77,17 +78,14 @@ describe.each(launchers)('bash tool ($name)', ({ launcher }) => {
     );
     const pidFile = path.join(ws, 'pids');
     let pids: number[] = [];
-    await vi.waitFor(
-      async () => {
-        pids = pidsIn(await readFile(pidFile, 'utf8').catch(() => ''));
-        expect(pids).toHaveLength(2);
-      },
-      { timeout: 5000, interval: 10 },
-    );
+    await eventually(async () => {
+      pids = pidsIn(await readFile(pidFile, 'utf8').catch(() => ''));
+      expect(pids).toHaveLength(2);
+    });
     expect(pids.every(isAlive)).toBe(true);
     ac.abort();
     expect(await pending).toEqual({ ok: false, error: { type: 'Cancelled', toolName: 'bash' } });
-    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000, interval: 20 });
+    await eventually(() => expect(pids.filter(isAlive)).toEqual([]));
   });
 
   it('an already-aborted call never runs', async () => {
@@ -106,7 +104,7 @@ describe.each(launchers)('bash tool ($name)', ({ launcher }) => {
     const r = bashResult(await bash(ws, 'sleep 100 & echo $!'));
     const [pid] = pidsIn(r.stdout);
     expect(pid).toBeDefined();
-    await vi.waitFor(() => expect(isAlive(pid!)).toBe(false), { timeout: 5000, interval: 20 });
+    await eventually(() => expect(isAlive(pid!)).toBe(false));
   });
 
   it('caps huge output to the §1.6 budgets, keeping head and tail', async () => {
@@ -123,19 +121,6 @@ describe.each(launchers)('bash tool ($name)', ({ launcher }) => {
     expect(lines.slice(0, 3)).toEqual(['1', '2', '3']);
     expect(lines.at(-2)).toBe('3000000');
     expect(lines.length).toBeLessThanOrEqual(2000 + 3);
-  });
-
-  it('keeps credential-looking variables out of the command environment', async () => {
-    const { ws } = await temp();
-    process.env.SHOAL_TEST_API_KEY = 'sekrit';
-    process.env.SHOAL_TEST_PLAIN = 'visible';
-    try {
-      const r = bashResult(await bash(ws, 'test -z "$SHOAL_TEST_API_KEY" && echo "none $SHOAL_TEST_PLAIN"'));
-      expect(r.stdout).toBe('none visible\n');
-    } finally {
-      delete process.env.SHOAL_TEST_API_KEY;
-      delete process.env.SHOAL_TEST_PLAIN;
-    }
   });
 
   it('rejects a timeout above the maximum as InvalidParams', async () => {

@@ -1,6 +1,7 @@
 import { constants } from 'node:os';
 import type { ToolResult } from '@shoal/shared';
 import { z } from 'zod';
+import { allowlistedEnv } from './command-env.js';
 import { type GroupProcess, type GroupProcessLauncher, startGroupProcess } from './spawn/group-process.js';
 import type { Tool, ToolContext } from './tool.js';
 import { ToolFailure } from './tool-failure.js';
@@ -14,8 +15,13 @@ export const BASH_KILL_GRACE_MS = 2_000;
 export interface BashToolOptions {
   defaultTimeoutMs?: number;
   killGraceMs?: number;
-  /** Environment of commands; default: this process's, minus variables that look like credentials. */
+  /** The exact environment of commands; overrides `envAllowlist`. */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Variables of this process's environment that commands see (names, or prefixes written `PREFIX*`);
+   * default: `SHOAL_BASH_ENV_ALLOWLIST` if set, else DEFAULT_ENV_ALLOWLIST (see command-env.ts).
+   */
+  envAllowlist?: readonly string[];
   /**
    * Starts the command's process group: by default right here (`startGroupProcess`); a shard passes its
    * `SpawnHelper`'s `launch`, so the fork happens in a small helper process (see spawn/spawn-helper.ts).
@@ -23,11 +29,9 @@ export interface BashToolOptions {
   launcher?: GroupProcessLauncher;
 }
 
-/** Variables a model-driven command must not see by default: the runtime's own provider keys and the like. */
-const SECRET_ENV = /(API_KEY|SECRET|TOKEN|PASSWORD|CREDENTIALS?)$/i;
-
-export function defaultBashEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([k]) => !SECRET_ENV.test(k)));
+/** The environment of commands by default: only allowlisted variables of this process's (command-env.ts). */
+export function defaultBashEnv(allowlist?: readonly string[]): NodeJS.ProcessEnv {
+  return allowlistedEnv(process.env, allowlist);
 }
 
 export const BashParams = z.object({
@@ -68,7 +72,7 @@ export function bashTool(options: BashToolOptions = {}): Tool<BashParams> {
         params.timeout ?? defaultTimeoutMs,
         graceMs,
         cwd,
-        options.env,
+        options.env ?? defaultBashEnv(options.envAllowlist),
         ctx.signal,
       );
     },
@@ -81,13 +85,13 @@ function runBash(
   timeoutMs: number,
   graceMs: number,
   cwd: string,
-  env: NodeJS.ProcessEnv | undefined,
+  env: NodeJS.ProcessEnv,
   signal: AbortSignal,
 ): Promise<ToolResult> {
   if (signal.aborted) return Promise.reject(new ToolFailure('CANCELLED', 'bash was cancelled'));
   let proc: GroupProcess;
   try {
-    proc = launch({ command, cwd, env: env ?? defaultBashEnv() });
+    proc = launch({ command, cwd, env });
   } catch (e) {
     // spawn refuses some arguments synchronously (e.g. a NUL byte in the command)
     const message = e instanceof Error ? e.message : String(e);

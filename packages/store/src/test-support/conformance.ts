@@ -75,6 +75,62 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
         expect(await store.sessionExists('m')).toBe(false);
       });
 
+      it('stores initial events at seq 0.. with the registration, catalog and config in one write', async () => {
+        const created = sessionCreated({ title: 'born', metadata: { tenant: 'evil', project: 'p' } });
+        await store.createSession('s1', { tenant: 'acme' }, [created, userMessage('first')]);
+        expect(await store.loadEvents('s1')).toEqual([
+          { seq: 0, event: created },
+          { seq: 1, event: expect.objectContaining({ type: 'UserMessageAdded' }) },
+        ]);
+        expect(await store.latestSequence('s1')).toBe(1);
+        expect(await store.getSessionSummary('s1')).toMatchObject({
+          title: 'born',
+          messageCount: 1,
+          metadata: { tenant: 'acme', project: 'p' },
+        });
+        expect((await store.getSessionConfig('s1'))?.title).toBe('born');
+        const byProject = await store.listSessions({ metadataFilter: { key: 'project', value: 'p' } });
+        expect(byProject.sessions.map((s) => s.id)).toEqual(['s1']);
+        expect(await store.append('s1', [userMessage('next')], { expectedNextSeq: 2 })).toEqual([2]);
+        // An empty list is the same as none.
+        await store.createSession('s2', undefined, []);
+        expect(await store.latestSequence('s2')).toBeNull();
+        expect(await store.append('s2', [userMessage('a')], { expectedNextSeq: 0 })).toEqual([0]);
+      });
+
+      it('creates nothing when an initial event is invalid, or the id exists', async () => {
+        const bad = { type: 'SessionCreated', config: {} } as unknown as SessionEvent;
+        const err = await expectStoreError(
+          store.createSession('s1', {}, [sessionCreated(), bad]),
+          'INVALID_EVENT',
+        );
+        expect(err.eventIndex).toBe(1);
+        await expectStoreError(
+          store.createSession('s1', {}, 'x' as unknown as SessionEvent[]),
+          'INVALID_ARGUMENT',
+        );
+        await expectStoreError(
+          store.createSession('s1', {}, [toolCallStarted(SIM, { big: 10n })]),
+          'INVALID_EVENT',
+        );
+        expect(await store.sessionExists('s1')).toBe(false);
+        expect(await store.listSessionIds()).toEqual([]);
+        await store.createSession('s1', {}, [sessionCreated({ title: 'one' })]);
+        await expectStoreError(
+          store.createSession('s1', {}, [sessionCreated({ title: 'two' }), userMessage('x')]),
+          'SESSION_ALREADY_EXISTS',
+        );
+        expect(await seqsOf('s1')).toEqual([0]);
+        expect((await store.getSessionConfig('s1'))?.title).toBe('one');
+      });
+
+      it('lets an append issued right after a create with initial events follow them', async () => {
+        const creating = store.createSession('s1', {}, [sessionCreated(), userMessage('a')]);
+        const appended = store.append('s1', [userMessage('b')]);
+        await creating;
+        expect(await appended).toEqual([2]);
+      });
+
       it('answers false / [] / null for unknown ids', async () => {
         expect(await store.sessionExists('nope')).toBe(false);
         expect(await store.loadEvents('nope')).toEqual([]);

@@ -1,5 +1,7 @@
 // Child process of crash.test.ts: appends batches to many sessions forever and prints one line per
 // acknowledged batch (`ack <sessionId> <firstSeq> <count> <tag>`) until the parent kills it with SIGKILL.
+// Meanwhile it keeps creating sessions together with their SessionCreated (`born <sessionId>` once acknowledged),
+// so a kill also lands between a registration and its first event if those were two writes.
 // stdout is a pipe, which Node writes synchronously on Linux, so a printed ack has left the process.
 import { LevelEventStore } from '../../dist/index.js';
 
@@ -34,8 +36,27 @@ const event = (tag, j, n) => ({
   },
 });
 
-await Promise.all(
-  ids.map(async (id) => {
+const sessionCreated = {
+  type: 'SessionCreated',
+  config: {
+    workspace: { type: 'local', path: '/tmp/ws' },
+    toolConfig: {},
+    defaultModel: { provider: 'simulated', id: 'sim' },
+  },
+  metadata: { origin: 'born' },
+};
+
+const births = (async () => {
+  for (let k = 0; ; k++) {
+    const id = `born-r${round}-${k}`;
+    await store.createSession(id, { tenant: 'crash' }, [sessionCreated]);
+    process.stdout.write(`born ${id}\n`);
+  }
+})();
+
+await Promise.all([
+  births,
+  ...ids.map(async (id) => {
     let next = ((await store.latestSequence(id)) ?? -1) + 1;
     for (let k = 0; ; k++) {
       const n = 1 + Math.floor(random() * 5);
@@ -46,4 +67,4 @@ await Promise.all(
       next += n;
     }
   }),
-);
+]);

@@ -14,8 +14,20 @@ export class PublishingStore implements ShardStore {
     private readonly hub: SubscriptionHub,
   ) {}
 
-  createSession(sessionId: string, meta?: Record<string, string>): Promise<void> {
-    return this.store.createSession(sessionId, meta);
+  /** Initial events are published like appended ones: once the creation's one write is acknowledged. */
+  async createSession(
+    sessionId: string,
+    meta?: Record<string, string>,
+    initialEvents?: SessionEvent[],
+  ): Promise<void> {
+    await this.store.createSession(sessionId, meta, initialEvents);
+    if (initialEvents !== undefined && initialEvents.length > 0) {
+      this.hub.publishEvents(
+        sessionId,
+        initialEvents,
+        initialEvents.map((_, i) => i),
+      );
+    }
   }
 
   append(sessionId: string, events: SessionEvent[], opts?: { expectedNextSeq?: number }): Promise<number[]> {

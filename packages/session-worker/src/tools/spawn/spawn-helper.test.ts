@@ -2,9 +2,10 @@ import { fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { isAlive } from '../test-support/process-alive.js';
 import { useTempWorkspace } from '../test-support/temp-workspace.js';
+import { eventually } from '../test-support/wait.js';
 import { SpawnHelper, SpawnHelperError } from './spawn-helper.js';
 
 const temp = useTempWorkspace();
@@ -28,17 +29,14 @@ async function startSleepers(helper: SpawnHelper, ws: string) {
   });
   run.done.catch(() => {}); // each test awaits the rejection itself
   let pids: number[] = [];
-  await vi.waitFor(
-    async () => {
-      const text = await readFile(path.join(ws, 'pids'), 'utf8').catch(() => '');
-      pids = text.split('\n').filter(Boolean).map(Number);
-      expect(pids).toHaveLength(2);
-    },
-    { timeout: 5000, interval: 10 },
-  );
+  await eventually(async () => {
+    const text = await readFile(path.join(ws, 'pids'), 'utf8').catch(() => '');
+    pids = text.split('\n').filter(Boolean).map(Number);
+    expect(pids).toHaveLength(2);
+  });
   expect(pids.every(isAlive)).toBe(true);
   // The helper reports a run's pid right after spawning it; that report may still be on its way.
-  await vi.waitFor(() => expect(run.pid).toBeDefined(), { timeout: 5000, interval: 10 });
+  await eventually(() => expect(run.pid).toBeDefined());
   return { run, pids };
 }
 
@@ -68,7 +66,7 @@ describe('SpawnHelper', () => {
     const { run, pids } = await startSleepers(helper, ws);
     run.kill('SIGTERM');
     expect(await run.done).toMatchObject({ code: null, signal: 'SIGTERM' });
-    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000, interval: 20 });
+    await eventually(() => expect(pids.filter(isAlive)).toEqual([]));
   });
 
   it('a shell that cannot start fails with the spawn errno', async () => {
@@ -93,7 +91,7 @@ describe('SpawnHelper', () => {
     );
     expect(err).toBeInstanceOf(SpawnHelperError);
     expect(String(err)).toMatch(/spawn helper exited \(SIGKILL\)/);
-    await vi.waitFor(() => expect(pids.filter(isAlive)).toEqual([]), { timeout: 5000, interval: 20 });
+    await eventually(() => expect(pids.filter(isAlive)).toEqual([]));
     expect(helper.inFlight).toBe(0);
 
     expect(await helper.launch({ command: 'echo again', cwd: ws, env }).done).toMatchObject({
@@ -110,10 +108,7 @@ describe('SpawnHelper', () => {
     const pid = helper.helperPid as number;
     helper.close();
     await expect(run.done).rejects.toThrow(/spawn helper was closed/);
-    await vi.waitFor(() => expect([pid, ...pids].filter(isAlive)).toEqual([]), {
-      timeout: 5000,
-      interval: 20,
-    });
+    await eventually(() => expect([pid, ...pids].filter(isAlive)).toEqual([]));
     await expect(helper.launch({ command: 'true', cwd: ws, env }).done).rejects.toThrow(/closed/);
   });
 });
@@ -130,7 +125,7 @@ describe('spawn helper process', () => {
       child.send({ t: 'run', id: 8, command: '', cwd: ws, env });
       child.send({ t: 'kill', id: 9, signal: 'SIGSTOP' });
       child.send({ t: 'run', id: 10, command: 'echo fine', cwd: ws, env });
-      await vi.waitFor(() => expect(replies.some((m) => (m as { t: string }).t === 'done')).toBe(true));
+      await eventually(() => expect(replies.some((m) => (m as { t: string }).t === 'done')).toBe(true));
       expect(replies).toEqual([
         expect.objectContaining({ t: 'failed', id: 7, message: expect.stringMatching(/malformed request/) }),
         expect.objectContaining({ t: 'failed', id: 8, message: expect.stringMatching(/malformed request/) }),

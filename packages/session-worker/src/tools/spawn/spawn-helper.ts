@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
+import { allowlistedEnv } from '../command-env.js';
 import type { GroupProcess, GroupProcessResult, GroupProcessSpec } from './group-process.js';
 import { type SpawnReply, SpawnReply as SpawnReplySchema, type SpawnRequest } from './spawn-protocol.js';
 
@@ -121,6 +122,9 @@ export class SpawnHelper {
     if (this.child) return this.child;
     const child = fork(this.entry, [], {
       execArgv: [], // not the runtime's flags (inspector, heap limits, preloads)
+      // Not the runtime's environment either: commands can read `/proc/$PPID/environ`, and each run
+      // carries its own (already filtered) environment anyway.
+      env: allowlistedEnv(),
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'json',
     });

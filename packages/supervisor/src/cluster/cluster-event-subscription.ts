@@ -1,0 +1,104 @@
+import type { StoredEvent } from '@shoal/shared';
+import type { EventSubscription } from '../events/event-subscription.js';
+import type { ClusterRouter } from './cluster-router.js';
+import type { LocalRuntime, LocalSubscription } from './local-runtime.js';
+import type { PeerClient } from './peer-client.js';
+import type { ShardWatchers } from './shard-watchers.js';
+
+/**
+ * An event subscription that follows its session across owners. It reads from wherever the shard is
+ * served — this node's hub, or the owner's event stream — always asking for `seq > lastSeq`, the last
+ * event it delivered. When the source ends (the shard moved, the owner died), it finds the new owner and
+ * resumes from `lastSeq`: each source yields stored events from PostgreSQL first, then live ones, so the
+ * sequence has no gap and no duplicate across owner changes. It ends when the session is deleted.
+ */
+export class ClusterEventSubscription implements EventSubscription {
+  private closed = false;
+  private abort = new AbortController();
+  private localSource: LocalSubscription<StoredEvent> | undefined;
+  private readonly iterator: AsyncGenerator<StoredEvent>;
+
+  constructor(
+    private readonly sessionId: string,
+    private lastSeq: number,
+    private readonly router: ClusterRouter,
+    private readonly local: LocalRuntime,
+    private readonly client: PeerClient,
+    private readonly watchers: ShardWatchers,
+  ) {
+    this.iterator = this.run();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StoredEvent> {
+    return {
+      next: () => this.iterator.next(),
+      return: async () => {
+        await this.close();
+        return { done: true, value: undefined };
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.abort.abort();
+    await this.localSource?.close();
+    // A `next()` in flight ends on its own now (its source was closed); later ones get `done`.
+    void this.iterator.return(undefined);
+  }
+
+  private async *run(): AsyncGenerator<StoredEvent> {
+    const shard = this.router.shardOf(this.sessionId);
+    const wait = () => this.router.waiter(shard);
+    let backoff = wait();
+    while (!this.closed) {
+      const target = await this.router.targetOf(shard);
+      if (this.closed) return;
+      let delivered = false;
+      if (target.t === 'local') {
+        // Resume the session here first, so its interrupted work is recovered and its events flow.
+        try {
+          await this.local.requestLocal({ t: 'ensureActive', sessionId: this.sessionId });
+        } catch (err) {
+          if ((err as { code?: string }).code === 'SESSION_NOT_FOUND') return;
+          await backoff.next((err as Error).message);
+          continue;
+        }
+        const source = this.local.subscribeEventsLocal(this.sessionId, this.lastSeq);
+        this.localSource = source;
+        const unwatch = this.watchers.add(shard, { shardLost: () => void source.close() });
+        try {
+          for await (const e of source) {
+            if (e.seq <= this.lastSeq) continue;
+            this.lastSeq = e.seq;
+            delivered = true;
+            yield e;
+          }
+        } finally {
+          unwatch();
+          this.localSource = undefined;
+          await source.close();
+        }
+      } else {
+        const stream = this.client.streamEvents(target.url, this.sessionId, this.lastSeq, this.abort.signal);
+        for (;;) {
+          const r = await stream.next();
+          if (r.done) {
+            if (r.value === 'gone') return;
+            break;
+          }
+          const e = r.value;
+          if (e.seq <= this.lastSeq) continue;
+          if (e.seq !== this.lastSeq + 1) break; // never expected; resume from what we have
+          this.lastSeq = e.seq;
+          delivered = true;
+          yield e;
+        }
+      }
+      if (this.closed) return;
+      if (delivered) backoff = wait();
+      await backoff.next(`the event source of session ${this.sessionId} ended`);
+    }
+  }
+}
