@@ -27,13 +27,21 @@ import {
   UserContentSchema,
   validateSessionEvent,
 } from '@shoal/shared';
-import { LevelEventStore, MemoryEventStore, type SessionStore } from '@shoal/store';
+import {
+  isStoreError,
+  LevelEventStore,
+  type ListSessionsOptions,
+  MemoryEventStore,
+  type SessionPage,
+  type SessionStore,
+  type SessionSummary,
+} from '@shoal/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { RuntimeError } from './errors/runtime-error.js';
 import type { DeltaSubscription } from './events/delta-subscription.js';
 import type { EventSubscription } from './events/event-subscription.js';
-import { PublishingStore } from './events/publishing-store.js';
+import { type AppendListener, PublishingStore } from './events/publishing-store.js';
 import { SubscriptionHub } from './events/subscription-hub.js';
 import {
   type ResolvedRuntimeOptions,
@@ -365,6 +373,42 @@ export class Runtime {
     return this.storeCall(() => this.store.sessionExists(sessionId));
   }
 
+  // ---------------------------------------------------------------- beyond api.md: catalog and observers
+
+  /**
+   * A page of the store's session catalog, newest-updated first, read from its listing index (not a scan of
+   * every session); `metadataFilter` narrows it to one metadata pair (a host's tenant tag). A malformed
+   * cursor or limit rejects with `INVALID_INPUT`/`Validation`.
+   */
+  async listSessions(opts?: ListSessionsOptions): Promise<SessionPage> {
+    this.assertRunning();
+    return this.catalogCall(() => this.store.listSessions(opts));
+  }
+
+  /** The catalog entry of one session (creation metadata, times, counts), or null for an unknown id. */
+  async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
+    this.checkId(sessionId);
+    return this.catalogCall(() => this.store.getSessionSummary(sessionId));
+  }
+
+  /**
+   * Calls `listener` after every acknowledged append (events count, store latency in ms), on the main thread;
+   * for metrics. Returns the function that removes it.
+   */
+  onAppend(listener: AppendListener): () => void {
+    this.publishing.appendListeners.add(listener);
+    return () => this.publishing.appendListeners.delete(listener);
+  }
+
+  /** `storeCall`, except that a malformed argument (cursor, limit) is the caller's `Validation` error. */
+  private catalogCall<T>(fn: () => Promise<T>): Promise<T> {
+    return this.storeCall(fn, (err) =>
+      isStoreError(err, 'INVALID_ARGUMENT')
+        ? RuntimeError.validation(err.message, [{ path: [], message: err.message }])
+        : undefined,
+    );
+  }
+
   /** The underlying store, for catalog queries (paged listing, tenants) beyond the api.md surface. */
   get eventStore(): SessionStore {
     return this.store;
@@ -600,10 +644,15 @@ export class Runtime {
     return model;
   }
 
-  private async storeCall<T>(fn: () => Promise<T>): Promise<T> {
+  private async storeCall<T>(
+    fn: () => Promise<T>,
+    mapError?: (err: unknown) => RuntimeError | undefined,
+  ): Promise<T> {
     try {
       return await fn();
     } catch (err) {
+      const mapped = mapError?.(err);
+      if (mapped) throw mapped;
       const code = (err as { code?: string }).code;
       throw new RuntimeError('EVENT_STORE', (err as Error).message, code, undefined, { cause: err });
     }

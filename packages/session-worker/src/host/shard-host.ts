@@ -168,6 +168,8 @@ export class ShardHost {
           residentSessions: this.actors.size,
           pendingCommands: this.pendingTotal,
           memory: process.memoryUsage(),
+          // Cumulative since the thread started; a reader diffs two readings for a window's utilisation.
+          eventLoop: performance.eventLoopUtilization(),
         });
         return;
       case 'shutdown':

@@ -1,0 +1,87 @@
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ChildHost, runHost, spawnHost } from './test-support/child-host.js';
+import { api, tempDir } from './test-support/host-harness.js';
+import { openStream, readUntil } from './test-support/sse-reader.js';
+
+const dirs: string[] = [];
+const children: ChildHost[] = [];
+
+afterEach(async () => {
+  for (const c of children.splice(0)) if (c.child.exitCode === null) c.child.kill('SIGKILL');
+  for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
+});
+
+async function dataDir(): Promise<string> {
+  const d = await tempDir('shoal-cli-');
+  dirs.push(d);
+  return d;
+}
+
+describe('shoal-host', () => {
+  it('prints its help and exits 0', async () => {
+    const r = await runHost(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Usage: shoal-host');
+    expect(r.stdout).toContain('--data-dir');
+  });
+
+  it('exits 2 naming an unknown flag or a bad value', async () => {
+    const unknown = await runHost(['--nope']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--nope');
+    const port = await runHost(['--port', 'abc']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port');
+    const durability = await runHost(['--durability', 'sometimes']);
+    expect(durability.code).toBe(2);
+    expect(durability.stderr).toContain('--durability');
+    const env = await runHost([], { SHOAL_SHARDS: 'many' });
+    expect(env.code).toBe(2);
+    expect(env.stderr).toContain('SHOAL_SHARDS');
+    const keys = await runHost(['--keys', '/nonexistent/keys.json']);
+    expect(keys.code).toBe(2);
+    expect(keys.stderr).toContain('--keys');
+    const badEnvKeys = await runHost([], { SHOAL_API_KEYS: 'no-colon' });
+    expect(badEnvKeys.code).toBe(2);
+    expect(badEnvKeys.stderr).toContain('SHOAL_API_KEYS');
+  });
+
+  it('listens on --port 0, takes keys from a file and the environment, and shuts down on SIGTERM with an open stream', async () => {
+    const dir = await dataDir();
+    const keysFile = join(dir, 'keys.json');
+    await writeFile(keysFile, JSON.stringify({ initech: ['file-key'] }));
+    const h = await spawnHost(
+      [
+        '--port',
+        '0',
+        '--data-dir',
+        join(dir, 'data'),
+        '--keys',
+        keysFile,
+        '--shards',
+        '1',
+        '--log-level',
+        'warn',
+      ],
+      { SHOAL_API_KEYS: 'acme:env-key' },
+    );
+    children.push(h);
+    expect(h.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const created = await api(h.url, '/v1/sessions', { method: 'POST', key: 'file-key' });
+    expect(created.status).toBe(201);
+    expect((await api(h.url, '/v1/sessions', { key: 'env-key' })).json.sessions).toEqual([]);
+
+    const stream = await openStream(`${h.url}/v1/sessions/${created.json.id}/events`, 'file-key');
+    await readUntil(stream.messages, (m) => m.event === 'SessionCreated');
+    h.child.kill('SIGTERM');
+    // The stream is ended cleanly: the body finishes instead of failing.
+    for (;;) {
+      const { done } = await stream.messages.next();
+      if (done) break;
+    }
+    const exit = await h.exited;
+    expect(exit).toEqual({ code: 0, signal: null });
+  });
+});
