@@ -43,6 +43,9 @@ describe('shoal-host', () => {
     const keys = await runHost(['--keys', '/nonexistent/keys.json']);
     expect(keys.code).toBe(2);
     expect(keys.stderr).toContain('--keys');
+    const sim = await runHost(['--sim-tokens-per-second', '0']);
+    expect(sim.code).toBe(2);
+    expect(sim.stderr).toContain('--sim-tokens-per-second');
     const badEnvKeys = await runHost([], { SHOAL_API_KEYS: 'no-colon' });
     expect(badEnvKeys.code).toBe(2);
     expect(badEnvKeys.stderr).toContain('SHOAL_API_KEYS');

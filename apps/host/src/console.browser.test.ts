@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Browser, launchChromium } from './test-support/chromium.js';
-import { type HostProcess, startHostProcess } from './test-support/host-process.js';
+import { type ChildHost, spawnHost } from './test-support/child-host.js';
 
 // The console in a real browser against a real `shoal-host` process on loopback. Steps run in order and share
 // the page, as a user would; every wait is on something the page shows (Playwright's auto-waiting), with
@@ -15,19 +15,22 @@ const KEYS = 'acme:acme-key-1,globex:globex-key-1';
 const WAIT = { timeout: 60_000 };
 
 let dataDir: string;
-let host: HostProcess;
+let host: ChildHost;
 let browser: Browser;
 let page: Page;
 let sessionId: string;
 
-const start = (port?: number) =>
-  startHostProcess({
-    dataDir,
-    ...(port === undefined ? {} : { port }),
-    env: { SHOAL_API_KEYS: KEYS },
+const start = (port = 0) =>
+  spawnHost(
     // a simulated model slow enough that a reply is seen streaming
-    args: ['--shards', '1', '--sim-tokens-per-second', '40'],
-  });
+    ['--port', String(port), '--data-dir', dataDir, '--shards', '1', '--log-level', 'warn', '--sim-tokens-per-second', '40'],
+    { SHOAL_API_KEYS: KEYS },
+  );
+
+async function kill(h: ChildHost): Promise<void> {
+  if (h.child.exitCode === null && h.child.signalCode === null) h.child.kill('SIGKILL');
+  await h.exited;
+}
 
 async function api<T>(path: string, key = 'acme-key-1'): Promise<T> {
   const res = await fetch(`${host.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
@@ -55,11 +58,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  await host?.stop('SIGKILL');
+  if (host !== undefined) await kill(host);
   await rm(dataDir, { recursive: true, force: true });
 });
 
-describe('web console in chromium', () => {
+describe('web console in chromium', { timeout: 180_000 }, () => {
   it('refuses an unknown key, takes a good one, and creates a session', async () => {
     await page.goto(host.url);
     await page.locator('#api-key').fill('not-a-key');
@@ -92,6 +95,8 @@ describe('web console in chromium', () => {
     const approval = page.getByTestId('approval');
     await approval.getByText('echo hi').waitFor();
     await status().getByText('waiting for approval').waitFor();
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'console-session.png') });
     await page.locator('#composer-input').press('Escape'); // leave the text field, then `a` approves
     await page.keyboard.press('a');
     await approval.waitFor({ state: 'detached' });
@@ -100,8 +105,6 @@ describe('web console in chromium', () => {
     await call.getByText('completed').waitFor();
     await lastAssistant().getByText('done: 1 tool results').waitFor();
     await status().getByText('idle').waitFor();
-    await mkdir(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'console-session.png') });
   });
 
   it('queues input while a /sleep turn runs and cancels the turn', async () => {
@@ -115,9 +118,17 @@ describe('web console in chromium', () => {
     // the cancel popped the queued input and hands it back to the editor
     await expect.poll(() => page.locator('#composer-input').inputValue(), WAIT).toBe('queued while sleeping');
     await page.locator('#composer-input').fill('');
+
+    // the raw log, filtered to one type
+    await page.getByTestId('event-filter').selectOption('OperationCancelled');
+    const rows = page.getByTestId('event-row');
+    await expect.poll(() => rows.count(), WAIT).toBe(1);
+    expect(await rows.first().getAttribute('data-type')).toBe('OperationCancelled');
+    await page.getByTestId('event-filter').selectOption('');
+    await expect.poll(() => rows.count(), WAIT).toBeGreaterThan(10);
   });
 
-  it('shows another tenant none of these sessions', async () => {
+  it('shows another tenant none of these sessions; the owner lists them and deletes one', async () => {
     const other = await browser.context.newPage(); // a new tab: its own sessionStorage, so no key yet
     try {
       await other.goto(host.url);
@@ -135,6 +146,16 @@ describe('web console in chromium', () => {
     const row = page.locator(`tr[data-session-id="${sessionId}"]`);
     await row.getByText('browser demo').waitFor();
     await row.getByText('idle').waitFor();
+    // delete is two steps, and takes the row away
+    await page.locator('input[name=title]').fill('short-lived');
+    await page.getByRole('button', { name: 'New session' }).click();
+    await page.getByTestId('session-title').getByText('short-lived').waitFor();
+    await page.getByRole('link', { name: '← Sessions' }).click();
+    const doomed = page.locator('tr', { hasText: 'short-lived' });
+    await doomed.getByRole('button', { name: 'Delete' }).click();
+    await doomed.getByRole('button', { name: 'Confirm delete' }).click();
+    await doomed.waitFor({ state: 'detached' });
+    await row.waitFor();
     await page.getByRole('link', { name: 'browser demo' }).click();
     await page.getByTestId('connection').getByText('live').waitFor();
   });
@@ -142,8 +163,8 @@ describe('web console in chromium', () => {
   it('catches up after the host is killed and restarted, without a duplicated message', async () => {
     await send('/sleep 60000');
     await status().getByText('running').waitFor();
-    const port = host.port;
-    await host.stop('SIGKILL');
+    const port = Number(new URL(host.url).port);
+    await kill(host);
     await page
       .getByTestId('connection')
       .getByText(/reconnecting/)

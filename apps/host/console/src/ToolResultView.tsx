@@ -77,7 +77,7 @@ export function CommandOutput(props: {
     <div class="command">
       <pre class="output">
         <span class="prompt">$ {props.command}</span>
-        {props.stdout !== '' && `\n${props.stdout.replace(/\n$/, '')}`}
+        {props.stdout !== '' && <span class="stdout">{`\n${props.stdout.replace(/\n$/, '')}`}</span>}
         {props.stderr !== '' && <span class="stderr">{`\n${props.stderr.replace(/\n$/, '')}`}</span>}
       </pre>
       <div class={failed ? 'exit error' : 'exit muted'}>
