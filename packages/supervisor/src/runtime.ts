@@ -8,9 +8,10 @@ import {
 } from '@shoal/session-worker';
 import {
   type Action,
-  ActionSchema,
   type ApprovalMemory,
   ApprovalMemorySchema,
+  ClientActionSchema,
+  isClientActionType,
   type ModelId,
   ModelIdSchema,
   PendingReplies,
@@ -51,12 +52,22 @@ import {
 import { InProcessShard } from './shards/in-process-shard.js';
 import type { ShardLink, ShardLinkEvents } from './shards/shard-link.js';
 import { WorkerShard } from './shards/worker-shard.js';
+import { MetadataArg, parseArg, SessionIdArg } from './validation/arguments.js';
+import { WorkspaceRoots } from './validation/workspace-roots.js';
 
 /** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
 type Request = Extract<HostCommand, { id: number }> & { t: Exclude<HostCommand['t'], 'storeReply'> };
 
-const SessionIdArg = z.string().min(1).max(200);
 const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
+/** What `createSession` accepts: api.md `SessionConfigInput`, with metadata fit for the catalog's index. */
+const SessionConfigArg = SessionConfigInputSchema.extend({ metadata: MetadataArg.optional() });
+/** spec §3.1: only client actions may be dispatched; the others are made inside the runtime. */
+const ClientActionArg = z
+  .custom<unknown>((a) => isClientActionType((a as { type?: unknown } | null)?.type), {
+    message: 'only client actions (spec §3.1) can be dispatched; this type is internal to the runtime',
+  })
+  .pipe(ClientActionSchema);
+const SubscribeEventsOpts = z.object({ afterSeq: z.number().int().min(-1).optional() });
 
 /**
  * api.md `Runtime`: the main-thread supervisor. It validates every input, hashes each session id onto a
@@ -79,6 +90,7 @@ export class Runtime {
     private readonly publishing: PublishingStore,
     private readonly hub: SubscriptionHub,
     private readonly logger: Logger,
+    private readonly workspaceRoots: WorkspaceRoots,
   ) {}
 
   static async start(options?: RuntimeOptions): Promise<Runtime> {
@@ -87,10 +99,12 @@ export class Runtime {
       opts = resolveRuntimeOptions(options);
     } catch (err) {
       if (err instanceof z.ZodError) throw RuntimeError.validation('invalid runtime options', err.issues);
-      throw err;
+      // Reading the options threw (a getter, a Proxy): invalid input as well.
+      throw RuntimeError.validation(`invalid runtime options: reading them threw: ${String(err)}`, []);
     }
     const dataDir = resolve(opts.dataDir);
     await mkdir(dataDir, { recursive: true });
+    const workspaceRoots = await WorkspaceRoots.prepare(opts.workspaceRoots ?? [join(dataDir, 'workspaces')]);
     let store: SessionStore;
     try {
       store =
@@ -122,7 +136,7 @@ export class Runtime {
       (sessionId, events, deltas) =>
         runtime?.sendToShard(sessionId, { t: 'subscribers', sessionId, events, deltas }),
     );
-    runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger);
+    runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger, workspaceRoots);
     await runtime.startShards();
     logger.info(
       { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
@@ -140,11 +154,14 @@ export class Runtime {
 
   async createSession(config?: SessionConfigInput): Promise<string> {
     this.assertRunning();
-    const parsed = SessionConfigInputSchema.safeParse(config ?? {});
-    if (!parsed.success) throw RuntimeError.validation('invalid session config', parsed.error.issues);
+    const input = parseArg(SessionConfigArg, config ?? {}, 'config');
+    // A caller-chosen workspace must lie inside a workspace root; it is recorded as resolved there.
+    if (input.workspace !== undefined) {
+      input.workspace = { ...input.workspace, path: await this.workspaceRoots.confine(input.workspace.path) };
+    }
     const sessionId = randomUuid();
     // spec §8.2 CreateSession 3-5: default agent, effective config, explicit system prompt.
-    const base = sessionConfigFromInput(parsed.data, {
+    const base = sessionConfigFromInput(input, {
       workspacePath: join(this.dataDir, 'workspaces', sessionId),
     });
     const effective = resolveEffectiveConfig(base);
@@ -182,12 +199,11 @@ export class Runtime {
 
   // ---------------------------------------------------------------- commands
 
+  /** Accepts the client actions of spec §3.1 only (`ClientActionSchema`); any other type is `Validation`. */
   async dispatchAction(sessionId: string, action: Action): Promise<void> {
     this.checkId(sessionId);
-    const parsed = ActionSchema.safeParse(action);
-    if (!parsed.success) throw RuntimeError.validation('invalid action', parsed.error.issues);
-    const a = parsed.data;
-    if (a.type !== 'Shutdown' && a.sessionId !== sessionId) {
+    const a = parseArg(ClientActionArg, action, 'action');
+    if (a.sessionId !== sessionId) {
       throw RuntimeError.validation('action.sessionId does not match the session', [
         { path: ['sessionId'], message: `expected ${sessionId}` },
       ]);
@@ -229,13 +245,12 @@ export class Runtime {
     this.checkId(sessionId);
     this.checkArg(z.string().min(1), requestId, 'requestId');
     this.checkArg(z.boolean(), approved, 'approved');
-    if (remember !== undefined) this.checkArg(ApprovalMemorySchema, remember, 'remember');
     await this.dispatch(sessionId, {
       type: 'ToolApprovalDecided',
       sessionId,
       requestId,
       decision: approved ? 'Approved' : 'Denied',
-      remember,
+      remember: remember === undefined ? undefined : parseArg(ApprovalMemorySchema, remember, 'remember'),
     });
   }
 
@@ -311,8 +326,7 @@ export class Runtime {
 
   async subscribeEvents(sessionId: string, opts?: { afterSeq?: number }): Promise<EventSubscription> {
     this.checkId(sessionId);
-    const afterSeq = opts?.afterSeq;
-    if (afterSeq !== undefined) this.checkArg(z.number().int().min(-1), afterSeq, 'afterSeq');
+    const { afterSeq } = parseArg(SubscribeEventsOpts, opts ?? {}, 'opts');
     return this.resumeFor(sessionId, this.hub.subscribeEvents(sessionId, afterSeq));
   }
 
@@ -615,33 +629,33 @@ export class Runtime {
   private checkId(sessionId: string): void {
     this.assertRunning();
     // What SessionIdArg accepts, checked without zod (every call validates its id); zod for the error.
-    if (typeof sessionId === 'string' && sessionId.length >= 1 && sessionId.length <= 200) return;
-    this.checkArg(SessionIdArg, sessionId, 'sessionId');
+    if (
+      typeof sessionId === 'string' &&
+      sessionId.length >= 1 &&
+      sessionId.length <= 200 &&
+      !sessionId.includes('\0')
+    ) {
+      return;
+    }
+    parseArg(SessionIdArg, sessionId, 'sessionId');
   }
 
-  private checkArg<T>(schema: z.ZodType<T>, value: unknown, name: string): void {
-    const r = schema.safeParse(value);
-    if (!r.success) {
-      throw RuntimeError.validation(
-        `invalid ${name}`,
-        r.error.issues.map((i) => ({ ...i, path: [name, ...i.path] })),
-      );
-    }
+  /** For primitives (nothing to copy): checks `value` against `schema`. */
+  private checkArg(schema: z.ZodType, value: unknown, name: string): void {
+    parseArg(schema, value, name);
   }
 
   private content(content: string | UserContent[]): UserContent[] {
     // A string is what ContentArg's first branch accepts as is; arrays are validated (and copied) by zod.
     if (typeof content === 'string') return [{ type: 'text', text: content }];
-    const r = ContentArg.safeParse(content);
-    if (!r.success) throw RuntimeError.validation('invalid content', r.error.issues);
-    return typeof r.data === 'string' ? [{ type: 'text', text: r.data }] : r.data;
+    const data = parseArg(ContentArg, content, 'content');
+    return typeof data === 'string' ? [{ type: 'text', text: data }] : data;
   }
 
-  /** An explicit model is validated; without one the shard uses the session's default model. */
+  /** An explicit model is validated (and copied); without one the shard uses the session's default model. */
   private model(model: ModelId | undefined): ModelId | undefined {
     if (model === undefined) return undefined;
-    this.checkArg(ModelIdSchema, model, 'model');
-    return model;
+    return parseArg(ModelIdSchema, model, 'model');
   }
 
   private async storeCall<T>(

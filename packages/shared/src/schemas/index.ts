@@ -1,4 +1,5 @@
 export * from './actions.js';
+export * from './client-actions.js';
 export * from './config.js';
 export * from './content.js';
 export * from './deltas.js';

@@ -1,4 +1,5 @@
 import { availableParallelism } from 'node:os';
+import { isAbsolute } from 'node:path';
 import { DEFAULT_HOST_LIMITS } from '@shoal/session-worker';
 import { z } from 'zod';
 
@@ -11,10 +12,27 @@ const hosted = z
   })
   .strict();
 
+function noNul(s: string): boolean {
+  return !s.includes('\0');
+}
+
 /** api.md `RuntimeOptions`, plus `limits` and `snapshotEveryEvents` where api.md is silent. */
 export const RuntimeOptionsSchema = z
   .object({
-    dataDir: z.string().min(1).default('./.shoal'),
+    dataDir: z.string().min(1).refine(noNul, 'must not contain NUL characters').default('./.shoal'),
+    /**
+     * Absolute directories every caller-chosen session workspace must lie strictly inside (symbolic links
+     * resolved); default `[<dataDir>/workspaces]`. Missing ones are created at start.
+     */
+    workspaceRoots: z
+      .array(
+        z
+          .string()
+          .refine(noNul, 'must not contain NUL characters')
+          .refine((p) => isAbsolute(p), 'must be an absolute path'),
+      )
+      .min(1)
+      .optional(),
     store: z.enum(['level', 'memory']).default('level'),
     durability: z.enum(['fsync', 'buffered']).default('fsync'),
     shards: z.number().int().min(0).max(256).optional(),
