@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, launchChromium } from './test-support/chromium.js';
 import { type ChildHost, spawnHost } from './test-support/child-host.js';
+import { type Browser, launchChromium } from './test-support/chromium.js';
 
 // The console in a real browser against a real `shoal-host` process on loopback. Steps run in order and share
 // the page, as a user would; every wait is on something the page shows (Playwright's auto-waiting), with
@@ -23,7 +23,18 @@ let sessionId: string;
 const start = (port = 0) =>
   spawnHost(
     // a simulated model slow enough that a reply is seen streaming
-    ['--port', String(port), '--data-dir', dataDir, '--shards', '1', '--log-level', 'warn', '--sim-tokens-per-second', '40'],
+    [
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--shards',
+      '1',
+      '--log-level',
+      'warn',
+      '--sim-tokens-per-second',
+      '40',
+    ],
     { SHOAL_API_KEYS: KEYS },
   );
 

@@ -44,9 +44,9 @@ describe('GET /v1/sessions status', () => {
     expect((await t.api(`/v1/sessions/${id}/cancel`, { body: {} })).status).toBe(204);
     await withStatus(id, 'idle');
 
-    expect((await t.api(`/v1/sessions/${id}/input`, { body: { text: '/tool bash {"command": "true"}' } })).status).toBe(
-      202,
-    );
+    expect(
+      (await t.api(`/v1/sessions/${id}/input`, { body: { text: '/tool bash {"command": "true"}' } })).status,
+    ).toBe(202);
     const waiting = await withStatus(id, 'waiting_for_approval');
     expect(waiting.messageCount).toBeGreaterThan(0);
   });
