@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import { bearerAuth } from './auth/authenticate.js';
 import type { KeyRing } from './auth/keys.js';
 import type { HostContext } from './context.js';
-import { HostError, OVERLOADED_RETRY_AFTER_SECONDS, toHttpError } from './errors.js';
+import { shuttingDown, toHttpError } from './errors.js';
+import { InFlightRequests } from './in-flight.js';
 import {
   DEFAULT_TENANT_LIMITS,
   rateLimited,
@@ -27,7 +28,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface HostOptions {
   /** The API keys and their tenants (`parseKeysEnv`, `loadKeysFile`). */
   keys: KeyRing;
-  /** The runtime's data dir; tenants' workspaces live in `<dataDir>/tenants/<tenant>/workspaces`. */
+  /** The runtime's data dir; tenants' workspaces live in `<dataDir>/workspaces/tenants/<tenant>/<uuid>`. */
   dataDir?: string;
   /** Options of the runtime the host starts (`dataDir` and `logLevel` come from the host's). */
   runtimeOptions?: Omit<RuntimeOptions, 'dataDir'>;
@@ -119,15 +120,11 @@ export async function buildHost(options: HostOptions): Promise<Host> {
       .send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url}` } }),
   );
 
-  app.addHook('onRequest', async (request) => {
+  const inFlight = new InFlightRequests();
+  app.addHook('onRequest', async (request, reply) => {
+    inFlight.track(reply.raw);
     if (draining && request.url !== '/healthz') {
-      throw new HostError(
-        'SHUTTING_DOWN',
-        503,
-        'the host is shutting down',
-        undefined,
-        OVERLOADED_RETRY_AFTER_SECONDS,
-      );
+      throw shuttingDown();
     }
   });
   app.addHook('onResponse', async (request, reply) => {
@@ -161,20 +158,28 @@ export async function buildHost(options: HostOptions): Promise<Host> {
   let closing: Promise<void> | undefined;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
 
+  /**
+   * The order matters: while draining the host still listens, so new requests get a clean 503 (and `/readyz`
+   * tells load balancers) instead of a refused connection; streams end first (they would never finish on
+   * their own), then in-flight requests are waited for, then the listener closes and the runtime stops.
+   */
   async function shutdown(): Promise<void> {
     draining = true;
     await openStreams.endAll();
-    const closed = app.close();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((resolve) => {
       timer = setTimeout(() => resolve(true), shutdownTimeoutMs);
+      timer.unref();
     });
-    if (await Promise.race([closed.then(() => false), timedOut])) {
-      app.log.warn({ shutdownTimeoutMs }, 'in-flight requests did not finish in time; closing connections');
+    if (await Promise.race([inFlight.whenIdle().then(() => false), timedOut])) {
+      app.log.warn(
+        { shutdownTimeoutMs, inFlight: inFlight.size },
+        'in-flight requests did not finish in time; closing their connections',
+      );
       app.server.closeAllConnections();
-      await closed;
     }
     clearTimeout(timer);
+    await app.close();
     ctx.metrics.close();
     if (ownsRuntime) await runtime.shutdown();
     app.log.info('host stopped');

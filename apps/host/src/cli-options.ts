@@ -167,6 +167,6 @@ function describe(err: z.ZodError): string {
 /** node:util parseArgs errors name the flag in their message; keep that flag as the setting. */
 function argError(err: unknown): HostConfigError {
   const message = err instanceof Error ? err.message : String(err);
-  const flag = /'(-{1,2}[^' ]+)/.exec(message)?.[1] ?? 'arguments';
+  const flag = /'([^' ]+)[^']*'/.exec(message)?.[1] ?? 'arguments';
   return new HostConfigError(flag, message);
 }

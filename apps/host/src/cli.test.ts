@@ -28,27 +28,21 @@ describe('shoal-host', () => {
   });
 
   it('exits 2 naming an unknown flag or a bad value', async () => {
-    const unknown = await runHost(['--nope']);
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--nope');
-    const port = await runHost(['--port', 'abc']);
-    expect(port.code).toBe(2);
-    expect(port.stderr).toContain('--port');
-    const durability = await runHost(['--durability', 'sometimes']);
-    expect(durability.code).toBe(2);
-    expect(durability.stderr).toContain('--durability');
-    const env = await runHost([], { SHOAL_SHARDS: 'many' });
-    expect(env.code).toBe(2);
-    expect(env.stderr).toContain('SHOAL_SHARDS');
-    const keys = await runHost(['--keys', '/nonexistent/keys.json']);
-    expect(keys.code).toBe(2);
-    expect(keys.stderr).toContain('--keys');
-    const sim = await runHost(['--sim-tokens-per-second', '0']);
-    expect(sim.code).toBe(2);
-    expect(sim.stderr).toContain('--sim-tokens-per-second');
-    const badEnvKeys = await runHost([], { SHOAL_API_KEYS: 'no-colon' });
-    expect(badEnvKeys.code).toBe(2);
-    expect(badEnvKeys.stderr).toContain('SHOAL_API_KEYS');
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--nope'], {}, '--nope'],
+      [['--port', 'abc'], {}, '--port'],
+      [['--durability', 'sometimes'], {}, '--durability'],
+      [[], { SHOAL_SHARDS: 'many' }, 'SHOAL_SHARDS'],
+      [['--keys', '/nonexistent/keys.json'], {}, '--keys'],
+      [[], { SHOAL_API_KEYS: 'no-colon' }, 'SHOAL_API_KEYS'],
+      [['--sim-tokens-per-second', '0'], {}, '--sim-tokens-per-second'],
+    ];
+    const results = await Promise.all(cases.map(([args, env]) => runHost(args, env)));
+    results.forEach((r, i) => {
+      const [args, , setting] = cases[i] ?? [[], {}, ''];
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(setting);
+    });
   });
 
   it('listens on --port 0, takes keys from a file and the environment, and shuts down on SIGTERM with an open stream', async () => {

@@ -42,6 +42,17 @@ export interface HttpError {
 /** How long a client is told to wait after OVERLOADED or during a shutdown. */
 export const OVERLOADED_RETRY_AFTER_SECONDS = 1;
 
+/** The 503 for every request that arrives during a graceful shutdown. */
+export function shuttingDown(): HostError {
+  return new HostError(
+    'SHUTTING_DOWN',
+    503,
+    'the host is shutting down',
+    undefined,
+    OVERLOADED_RETRY_AFTER_SECONDS,
+  );
+}
+
 /**
  * `RuntimeError` code → HTTP status, written once (README "Errors"). INVALID_INPUT is refined by kind:
  * `OperationInFlight` is a 409 (the session is busy in a way the request cannot wait for).

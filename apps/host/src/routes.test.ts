@@ -198,7 +198,7 @@ describe('tenancy', () => {
     const id = await createSession(t, { metadata: { team: 'blue' } });
     const state = (await t.api(`/v1/sessions/${id}`)).json;
     expect(state.config.metadata).toEqual({ team: 'blue', tenant: 'acme' });
-    expect(state.config.workspace.path.startsWith(`${t.dataDir}/tenants/acme/workspaces/`)).toBe(true);
+    expect(state.config.workspace.path.startsWith(`${t.dataDir}/workspaces/tenants/acme/`)).toBe(true);
   });
 });
 

@@ -21,12 +21,14 @@ export class Tenancy {
     private readonly runtime: Runtime,
     dataDir: string,
   ) {
-    this.workspacesRoot = join(resolve(dataDir), 'tenants');
+    // Inside the runtime's default workspace root (`<dataDir>/workspaces`), so no `workspaceRoots` option is
+    // needed; `tenants/` cannot collide with a session id directory of the runtime's own default layout.
+    this.workspacesRoot = join(resolve(dataDir), 'workspaces', 'tenants');
   }
 
-  /** A fresh workspace directory for a new session of `tenant`: `<dataDir>/tenants/<tenant>/workspaces/<uuid>`. */
+  /** A fresh workspace directory for a new session of `tenant`: `<dataDir>/workspaces/tenants/<tenant>/<uuid>`. */
   newWorkspace(tenant: string): { type: 'local'; path: string } {
-    return { type: 'local', path: join(this.workspacesRoot, tenant, 'workspaces', randomUUID()) };
+    return { type: 'local', path: join(this.workspacesRoot, tenant, randomUUID()) };
   }
 
   /** Records the owner of a session the host just created (saves the catalog read on its first request). */

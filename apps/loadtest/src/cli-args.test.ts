@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCliArgs } from './cli-args.js';
 import { LoadTestError } from './errors.js';
+import { DEFAULT_MIX } from './mix.js';
 
 function run(argv: string[]) {
   const command = parseCliArgs(argv);
@@ -22,18 +23,19 @@ describe('parseCliArgs', () => {
   it('fills in the documented defaults', () => {
     expect(run([])).toEqual({
       sessions: 1000,
-      turns: 5,
-      durability: 'fsync',
-      store: 'level',
+      create: 'upfront',
+      mix: DEFAULT_MIX,
+      seed: 1,
+      busyMs: 400,
+      streamTokens: 64,
       keep: false,
-      script: 'mixed',
       turnTimeoutMs: 30_000,
+      verify: true,
       quiet: false,
-      logLevel: 'error',
     });
   });
 
-  it('reads every flag', () => {
+  it('reads every embedded-target flag', () => {
     expect(
       run([
         '--sessions',
@@ -50,18 +52,29 @@ describe('parseCliArgs', () => {
         '--data-dir',
         '/tmp/x',
         '--keep',
-        '--script',
-        'tools',
+        '--mix',
+        'echo=5,bash=2,read=2,queue=1',
+        '--seed',
+        '9',
+        '--create',
+        'on-arrival',
+        '--busy-ms',
+        '250',
+        '--stream-tokens',
+        '10',
         '--first-token-ms',
         '5',
         '--tokens-per-second',
         '2.5',
         '--turn-timeout-ms',
         '1000',
+        '--duration',
+        '1.5',
         '--json',
         'out.json',
-        '--target',
-        'http://127.0.0.1:8787',
+        '--html',
+        'out.html',
+        '--no-verify',
         '--log-level',
         'silent',
         '--quiet',
@@ -75,14 +88,31 @@ describe('parseCliArgs', () => {
       store: 'memory',
       dataDir: '/tmp/x',
       keep: true,
-      script: 'tools',
+      mix: { echo: 5, bash: 2, read: 2, queue: 1 },
+      seed: 9,
+      create: 'on-arrival',
+      busyMs: 250,
+      streamTokens: 10,
       firstTokenMs: 5,
       tokensPerSecond: 2.5,
       turnTimeoutMs: 1000,
+      duration: 1.5,
       json: 'out.json',
-      target: 'http://127.0.0.1:8787',
+      html: 'out.html',
+      verify: false,
       logLevel: 'silent',
       quiet: true,
+    });
+  });
+
+  it('reads the host-target and open-loop flags', () => {
+    expect(
+      run(['--target', 'http://127.0.0.1:8787', '--api-key', 'k1', '--rate', '50', '--duration', '10']),
+    ).toMatchObject({
+      target: 'http://127.0.0.1:8787',
+      apiKey: 'k1',
+      rate: 50,
+      duration: 10,
     });
   });
 
@@ -97,15 +127,30 @@ describe('parseCliArgs', () => {
     [['--turns', '-1'], '--turns'],
     [['--sessions', '0'], '--sessions: Too small'],
     [['--sessions', '2.5'], '--sessions: Invalid input: expected int'],
+    [['--rate', 'fast'], "--rate: expected a number, got 'fast'"],
+    [['--rate', '0'], '--rate: Too small'],
+    [['--duration', 'x'], "--duration: expected a number, got 'x'"],
     [['--durability', 'sometimes'], '--durability: Invalid option'],
     [['--store', 'redis'], '--store: Invalid option'],
-    [['--script', 'poetry'], '--script: Invalid option'],
-    [['--target', 'not a url'], '--target: must be an http:// or https:// URL'],
-    [['--target', 'ftp://host'], '--target: must be an http:// or https:// URL'],
+    [['--create', 'later'], '--create: Invalid option'],
+    [['--mix', 'poetry=1'], "--mix: unknown turn kind 'poetry'"],
+    [['--mix', 'echo'], ''], // a preset: accepted (checked below)
+    [['--target', 'not a url', '--api-key', 'k'], '--target: must be an http:// or https:// URL'],
+    [['--target', 'ftp://host', '--api-key', 'k'], '--target: must be an http:// or https:// URL'],
+    [['--target', 'http://127.0.0.1:1'], '--api-key: required with --target'],
+    [
+      ['--target', 'http://127.0.0.1:1', '--api-key', 'k', '--shards', '2'],
+      '--shards: configures the embedded runtime',
+    ],
+    [['--rate', '5', '--concurrency', '2'], '--concurrency: closed loop only'],
     [['--frobnicate'], "Unknown option '--frobnicate'"],
     [['--sessions'], "Option '--sessions <value>' argument missing"],
     [['extra'], "Unexpected argument 'extra'"],
-  ])('rejects %j with a clear message', (argv, message) => {
+  ])('rejects %j with a message naming the flag', (argv, message) => {
+    if (message === '') {
+      expect(run(argv).mix).toEqual({ echo: 1 });
+      return;
+    }
     const err = failure(argv);
     expect(err.code).toBe('INVALID_OPTIONS');
     expect(err.message).toContain(message);

@@ -4,12 +4,38 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCliArgs, USAGE } from './cli-args.js';
 import { LoadTestError } from './errors.js';
-import { ProgressBar } from './progress-bar.js';
+import { renderHtmlReport } from './html-report.js';
+import { formatMix } from './mix.js';
+import { type LoadOptions, plannedTurns } from './options.js';
+import { ProgressBar, ProgressLines } from './progress-bar.js';
 import { relaunchWithHeapProbe } from './relaunch.js';
-import { type LoadReport, renderSummary } from './report.js';
+import type { LoadReport } from './report.js';
 import { runLoad } from './run-load.js';
+import { renderSummary } from './summary-table.js';
 
-/** Exit codes: 0 = no errors, 1 = the run had errors (or failed), 2 = bad usage or an unavailable target. */
+function describeRun(o: LoadOptions): string {
+  const planned = plannedTurns(o);
+  const turns = planned === null ? `for ${o.duration} s` : `${planned} turns`;
+  const load = o.rate !== undefined ? `open loop at ${o.rate} turns/s` : 'closed loop';
+  const where =
+    o.target ??
+    `embedded (${o.store ?? 'level'}, ${o.durability ?? 'fsync'}, shards ${o.shards ?? 'default'})`;
+  return `${o.sessions} sessions, ${turns}, ${load}, mix ${formatMix(o.mix)}, target ${where}`;
+}
+
+async function writeOut(file: string, text: string, what: string, quiet: boolean): Promise<boolean> {
+  const path = resolve(file);
+  try {
+    await writeFile(path, text);
+  } catch (err) {
+    console.error(`shoal-loadtest: cannot write the ${what} to ${path}: ${(err as Error).message}`);
+    return false;
+  }
+  if (!quiet) console.error(`shoal-loadtest: ${what} written to ${path}`);
+  return true;
+}
+
+/** Exit codes: 0 = no errors, 1 = the run had errors (or failed), 2 = bad usage. */
 async function main(argv: readonly string[]): Promise<number> {
   let command: ReturnType<typeof parseCliArgs>;
   try {
@@ -26,52 +52,60 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const options = command.options;
-  if (options.target !== undefined) {
-    console.error(
-      `shoal-loadtest: the HTTP host target is not available yet (--target ${options.target}); ` +
-        'run without --target to load an embedded runtime.',
-    );
-    return 2;
+  // The heap probe only measures an embedded runtime's worker threads.
+  if (options.target === undefined) {
+    const relaunched = await relaunchWithHeapProbe(fileURLToPath(import.meta.url), argv);
+    if (relaunched !== null) return relaunched;
   }
-  const relaunched = await relaunchWithHeapProbe(fileURLToPath(import.meta.url), argv);
-  if (relaunched !== null) return relaunched;
 
-  const bar = !options.quiet && process.stderr.isTTY ? new ProgressBar() : undefined;
-  if (!options.quiet) {
-    console.error(
-      `shoal-loadtest: ${options.sessions} sessions × ${options.turns} turns (script ${options.script}, ` +
-        `${options.store} store, ${options.durability}, shards ${options.shards ?? 'default'})…`,
-    );
-  }
+  const display = options.quiet ? undefined : process.stderr.isTTY ? new ProgressBar() : new ProgressLines();
+  if (!options.quiet) console.error(`shoal-loadtest: ${describeRun(options)}…`);
+  // First Ctrl-C: start no more turns, let the running ones end, report. Second: stop at once.
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(130);
+    stopRequested = true;
+    console.error('\nshoal-loadtest: stopping (no new turns); Ctrl-C again to quit at once');
+  };
+  process.on('SIGINT', onSigint);
   let report: LoadReport;
   try {
-    report = await runLoad(options, bar ? (p) => bar.update(p) : undefined);
+    report = await runLoad(options, {
+      ...(display ? { onProgress: (p) => display.update(p) } : {}),
+      stopRequested: () => stopRequested,
+    });
   } catch (err) {
-    bar?.stop();
+    display?.stop();
     if (err instanceof LoadTestError) {
       console.error(`shoal-loadtest: ${err.message}`);
-      return err.code === 'INVALID_OPTIONS' || err.code === 'TARGET_UNAVAILABLE' ? 2 : 1;
+      return err.code === 'INVALID_OPTIONS' ? 2 : 1;
     }
     throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
-  bar?.stop();
+  display?.stop();
 
   console.log(renderSummary(report));
   if (report.errorSamples.length > 0) {
     console.log(`first errors:\n${report.errorSamples.map((m) => `  - ${m}`).join('\n')}`);
   }
-  if (!report.dataDirRemoved && options.dataDir === undefined) console.log(`data kept in ${report.dataDir}`);
-  if (options.json !== undefined) {
-    const file = resolve(options.json);
-    try {
-      await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
-    } catch (err) {
-      console.error(`shoal-loadtest: cannot write the report to ${file}: ${(err as Error).message}`);
-      return 1;
-    }
-    if (!options.quiet) console.error(`shoal-loadtest: report written to ${file}`);
+  if (report.dataDir !== null && !report.dataDirRemoved && options.dataDir === undefined) {
+    console.log(`data kept in ${report.dataDir}`);
   }
-  return report.errors === 0 ? 0 : 1;
+  let written = true;
+  if (options.json !== undefined) {
+    written &&= await writeOut(
+      options.json,
+      `${JSON.stringify(report, null, 2)}\n`,
+      'JSON report',
+      options.quiet,
+    );
+  }
+  if (options.html !== undefined) {
+    written &&= await writeOut(options.html, await renderHtmlReport(report), 'HTML report', options.quiet);
+  }
+  return report.errors === 0 && written ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, LoadReportSchema, renderSummary } from './report.js';
+import { LoadReportSchema } from './report.js';
+import { formatBytes, renderSummary } from './summary-table.js';
 import { sampleReport } from './test-support/sample-report.js';
 
 describe('LoadReportSchema', () => {
@@ -9,7 +10,7 @@ describe('LoadReportSchema', () => {
     expect(LoadReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
   });
 
-  it('requires the api.md fields', () => {
+  it('requires the api.md fields, the per-kind latencies and the time series', () => {
     for (const key of [
       'sessions',
       'turns',
@@ -20,12 +21,9 @@ describe('LoadReportSchema', () => {
       'turnLatencyMs',
       'peakRssBytes',
       'heapBytesPerSession',
-      'turnsPerSecond',
+      'kinds',
+      'timeSeries',
       'config',
-      'shards',
-      'durability',
-      'node',
-      'cpus',
     ] as const) {
       const report: Record<string, unknown> = { ...sampleReport() };
       delete report[key];
@@ -47,41 +45,36 @@ describe('LoadReportSchema', () => {
     expect(LoadReportSchema.safeParse({ ...base, turns: 1.5 }).success).toBe(false);
     expect(LoadReportSchema.safeParse({ ...base, durability: 'sometimes' }).success).toBe(false);
     expect(LoadReportSchema.safeParse({ ...base, startedAt: 'yesterday' }).success).toBe(false);
-    expect(LoadReportSchema.safeParse({ ...base, cpus: 0 }).success).toBe(false);
+    expect(LoadReportSchema.safeParse({ ...base, kinds: { poetry: base.kinds.echo } }).success).toBe(false);
     expect(LoadReportSchema.safeParse({ ...base, surprise: true }).success).toBe(false);
-    expect(LoadReportSchema.safeParse({ ...base, config: { ...base.config, sessions: 0 } }).success).toBe(
-      false,
-    );
+    expect(
+      LoadReportSchema.safeParse({ ...base, config: { ...base.config, apiKey: 'secret' } }).success,
+    ).toBe(false);
   });
 });
 
 describe('renderSummary', () => {
-  it('shows every headline number', () => {
+  it('shows every headline number and a row per kind', () => {
     const text = renderSummary(sampleReport());
     for (const row of [
       'sessions',
       'turns',
       'events',
       'errors',
-      'duration',
       'turns/s',
       'events/s',
-      'turn latency p50',
-      'turn latency p95',
-      'turn latency p99',
-      'turn latency max',
       'peak RSS',
       'heap per session',
     ]) {
       expect(text).toContain(row);
     }
     expect(text).toContain('60 of 60');
-    expect(text).toContain('1000.0 ms');
-    expect(text).toContain('12.5 ms');
-    expect(text).toContain('91.0 ms');
+    expect(text).toContain('12.5 ms / 80.0 ms / 91.0 ms');
     expect(text).toContain('150.0 MiB');
     expect(text).toContain('20.0 KiB after turns, 8.0 KiB new');
-    expect(text).toContain('in-process (shards 0), level store, fsync, script mixed');
+    expect(text).toContain('embedded, in-process (shards 0)');
+    expect(text).toMatch(/│ create +│ 20 +│ 0 +│ 2\.00 ms/);
+    expect(text).toMatch(/│ bash +│ 30 +│ 0 +│ 14\.0 ms/);
   });
 
   it('breaks errors down', () => {
@@ -90,7 +83,7 @@ describe('renderSummary', () => {
     report.errorBreakdown = { ...report.errorBreakdown, rejectedCalls: 1, timedOutTurns: 2 };
     report.turnsSkipped = 4;
     const text = renderSummary(report);
-    expect(text).toContain('3 (rejected calls 1, error turns 0, cancelled 0, timed out 2, stray 0)');
+    expect(text).toContain('3 (rejectedCalls 1, timedOutTurns 2)');
     expect(text).toContain('(4 skipped)');
   });
 });

@@ -1,8 +1,9 @@
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LoadTestError } from './errors.js';
+import { TURN_KINDS } from './mix.js';
 import { LoadReportSchema } from './report.js';
 import { type LoadProgress, runLoad } from './run-load.js';
 
@@ -12,115 +13,164 @@ const exists = (p: string) =>
     () => false,
   );
 
-describe.each([0, 2])('runLoad end to end (level store in a temp dir, shards %i)', (shards) => {
-  const sessions = 20;
-  const turns = 3;
-  let report: Awaited<ReturnType<typeof runLoad>>;
-  const seen: LoadProgress[] = [];
+describe.each([0, 2])(
+  'runLoad end to end, default mix (level store in a temp dir, fsync, shards %i)',
+  (shards) => {
+    const sessions = 14;
+    const turns = 4;
+    let report: Awaited<ReturnType<typeof runLoad>>;
+    const seen: LoadProgress[] = [];
 
-  beforeAll(async () => {
-    report = await runLoad({ sessions, turns, shards, quiet: true, logLevel: 'silent' }, (p) => seen.push(p));
-  }, 60_000);
+    beforeAll(async () => {
+      report = await runLoad(
+        { sessions, turns, shards, busyMs: 300, quiet: true, logLevel: 'silent' },
+        { onProgress: (p) => seen.push(p) },
+      );
+    }, 120_000);
 
-  it('runs every turn of every session without errors', () => {
-    expect(report.errorSamples).toEqual([]);
-    expect(report.errors).toBe(0);
-    expect(report.sessions).toBe(sessions);
-    expect(report.turns).toBe(sessions * turns);
-    expect(report.turnsPlanned).toBe(sessions * turns);
-    expect(report.turnsSkipped).toBe(0);
-    expect(report.shards).toBe(shards);
-    expect(report.store).toBe('level');
-    expect(report.durability).toBe('fsync');
-  });
-
-  it('counts the events and approvals of the mixed script', () => {
-    expect(report.events).toBeGreaterThanOrEqual(5 * report.turns);
-    // mixed, 3 turns: echo, bash (asks for approval), read_file (pre-approved, reads what bash wrote)
-    expect(report.approvals).toBe(sessions);
-    expect(report.toolFailures).toBe(0);
-  });
-
-  it('reports sane latencies and rates', () => {
-    const l = report.turnLatencyMs;
-    expect(l.count).toBe(report.turns);
-    expect(l.min).toBeGreaterThan(0);
-    expect(l.p50).toBeGreaterThan(0);
-    expect(l.p50).toBeLessThanOrEqual(l.p95);
-    expect(l.p95).toBeLessThanOrEqual(l.p99);
-    expect(l.p99).toBeLessThanOrEqual(l.max);
-    expect(report.durationMs).toBeGreaterThan(0);
-    expect(report.turnsPerSecond).toBeGreaterThan(0);
-    expect(report.eventsPerSecond).toBeGreaterThan(report.turnsPerSecond);
-    expect(report.peakRssBytes).toBeGreaterThan(0);
-  });
-
-  it('produces a report that matches its schema and removes its temp dir', async () => {
-    expect(LoadReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
-    expect(report.config).toMatchObject({ sessions, turns, shards, script: 'mixed' });
-    expect(report.dataDirRemoved).toBe(true);
-    expect(await exists(report.dataDir)).toBe(false);
-  });
-
-  it('reports progress through every phase up to the last turn', () => {
-    expect(seen.map((p) => p.phase).filter((p, i, all) => all[i - 1] !== p)).toEqual([
-      'starting',
-      'creating',
-      'running',
-      'stopping',
-    ]);
-    const last = seen.at(-1)!;
-    expect(last).toMatchObject({
-      sessionsCreated: sessions,
-      sessionsDone: sessions,
-      turnsDone: sessions * turns,
+    it('runs every turn of every session without errors, logs verified', () => {
+      expect(report.errorSamples).toEqual([]);
+      expect(report.errors).toBe(0);
+      expect(report.verified).toBe(true);
+      expect(report).toMatchObject({
+        sessions,
+        turns: sessions * turns,
+        turnsPlanned: sessions * turns,
+        turnsSkipped: 0,
+        shards,
+        store: 'level',
+        durability: 'fsync',
+        mode: 'closed',
+        latencyFrom: 'start',
+        target: 'embedded',
+      });
     });
-  });
-});
 
-describe('runLoad options', () => {
+    it('mixes the kinds and reports latency for each', () => {
+      const kinds = Object.keys(report.kinds);
+      expect(kinds[0]).toBe('create');
+      expect(kinds.length).toBeGreaterThan(8);
+      for (const kind of kinds) expect(['create', ...TURN_KINDS]).toContain(kind);
+      const perKind = Object.entries(report.kinds)
+        .filter(([k]) => k !== 'create')
+        .reduce((n, [, s]) => n + s!.turns, 0);
+      expect(perKind).toBe(report.turns);
+      expect(report.kinds.create!.turns).toBe(sessions);
+    });
+
+    it('reports sane latencies, rates and a time series', () => {
+      const l = report.turnLatencyMs;
+      expect(l.count).toBe(report.turns);
+      expect(l.p50).toBeGreaterThan(0);
+      expect(l.p50).toBeLessThanOrEqual(l.p95);
+      expect(l.p95).toBeLessThanOrEqual(l.p99);
+      expect(l.p99).toBeLessThanOrEqual(l.max);
+      expect(report.eventsPerSecond).toBeGreaterThan(report.turnsPerSecond);
+      expect(report.timeSeries.map((s) => s.t)).toEqual(report.timeSeries.map((_, i) => i));
+      expect(report.timeSeries.reduce((n, s) => n + s.completed, 0)).toBe(report.turns);
+      expect(report.timeSeries.reduce((n, s) => n + s.events, 0)).toBe(report.events);
+      expect(report.peakRssBytes).toBeGreaterThan(0);
+    });
+
+    it('produces a report that matches its schema and removes its temp dir', async () => {
+      expect(LoadReportSchema.parse(JSON.parse(JSON.stringify(report)))).toEqual(report);
+      expect(report.dataDirRemoved).toBe(true);
+      expect(await exists(report.dataDir!)).toBe(false);
+    });
+
+    it('reports progress through every phase up to the last turn', () => {
+      expect(seen.map((p) => p.phase).filter((p, i, all) => all[i - 1] !== p)).toEqual([
+        'starting',
+        'creating',
+        'running',
+        'verifying',
+        'stopping',
+      ]);
+      expect(seen.at(-1)).toMatchObject({ sessionsCreated: sessions, turnsDone: sessions * turns });
+    });
+  },
+);
+
+describe('runLoad modes and options', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'shoal-loadtest-keep-'));
+    dir = await mkdtemp(join(tmpdir(), 'shoal-loadtest-run-'));
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('keeps a given data dir, limits concurrency, and runs the tools script', async () => {
-    const dataDir = join(dir, 'data');
+  it('open loop: starts rate × duration turns, latency from the scheduled start', async () => {
     const report = await runLoad({
-      sessions: 6,
-      turns: 4,
-      concurrency: 2,
+      sessions: 5,
+      rate: 40,
+      duration: 1,
+      mix: { echo: 1 },
       shards: 0,
-      script: 'tools',
-      durability: 'buffered',
-      dataDir,
-      logLevel: 'silent',
+      quiet: true,
     });
-    expect(report.errors).toBe(0);
-    expect(report.turns).toBe(24);
-    expect(report.approvals).toBe(12); // bash, read_file, bash, read_file
-    expect(report.dataDirRemoved).toBe(false);
-    expect(report.durability).toBe('buffered');
-    expect(await readdir(dataDir)).toEqual(expect.arrayContaining(['events', 'workspaces']));
-    expect(await readdir(join(dataDir, 'workspaces'))).toHaveLength(6);
+    expect(report.errorSamples).toEqual([]);
+    expect(report).toMatchObject({ mode: 'open', latencyFrom: 'scheduled', turnsPlanned: 40, turns: 40 });
   });
 
-  it('runs on the memory store', async () => {
-    const report = await runLoad({ sessions: 5, turns: 2, shards: 0, store: 'memory', script: 'echo' });
+  it('creates sessions on arrival', async () => {
+    const report = await runLoad({
+      sessions: 6,
+      turns: 2,
+      create: 'on-arrival',
+      mix: { echo: 1 },
+      shards: 0,
+      quiet: true,
+    });
     expect(report.errors).toBe(0);
-    expect(report.turns).toBe(10);
-    expect(report.approvals).toBe(0);
+    expect(report.sessions).toBe(6);
+    expect(report.kinds.create!.turns).toBe(6);
+    expect(report.heapBytesPerSessionCreated).toBe(0);
+  });
+
+  it('closed loop bounded by --duration', async () => {
+    const report = await runLoad({
+      sessions: 3,
+      duration: 0.5,
+      mix: { echo: 1 },
+      shards: 0,
+      store: 'memory',
+      quiet: true,
+    });
+    expect(report.errors).toBe(0);
+    expect(report.turnsPlanned).toBeNull();
+    expect(report.turns).toBeGreaterThan(0);
     expect(report.store).toBe('memory');
   });
 
-  it('rejects --target: the HTTP host is not available yet', async () => {
-    const err = await runLoad({ target: 'http://127.0.0.1:8787' }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(LoadTestError);
-    expect((err as LoadTestError).code).toBe('TARGET_UNAVAILABLE');
-    expect((err as LoadTestError).message).toContain('the HTTP host target is not available yet');
+  it('keeps a given data dir and limits concurrency', async () => {
+    const dataDir = join(dir, 'data');
+    const report = await runLoad({
+      sessions: 6,
+      turns: 2,
+      concurrency: 2,
+      shards: 0,
+      mix: { bash: 1, read: 1 },
+      durability: 'buffered',
+      dataDir,
+      logLevel: 'silent',
+      quiet: true,
+    });
+    expect(report.errors).toBe(0);
+    expect(report.turns).toBe(12);
+    expect(report.dataDirRemoved).toBe(false);
+    expect(report.durability).toBe('buffered');
+    expect(await readdir(dataDir)).toEqual(expect.arrayContaining(['events', 'workspaces']));
+  });
+
+  it('stops starting turns when asked (Ctrl-C)', async () => {
+    let checks = 0;
+    const report = await runLoad(
+      { sessions: 2, turns: 50, mix: { echo: 1 }, shards: 0, store: 'memory', quiet: true },
+      { stopRequested: () => ++checks > 6 },
+    );
+    expect(report.errors).toBe(0);
+    expect(report.turns).toBe(6); // two lanes, each checks before every turn
   });
 
   it('rejects bad options before starting anything', async () => {
@@ -131,7 +181,7 @@ describe('runLoad options', () => {
 
   it('fails with RUNTIME_START when the data dir cannot be used', async () => {
     const file = join(dir, 'a-file');
-    await import('node:fs/promises').then((fs) => fs.writeFile(file, 'x'));
+    await writeFile(file, 'x');
     const err = await runLoad({ sessions: 1, turns: 1, shards: 0, dataDir: file }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LoadTestError);
     expect((err as LoadTestError).code).toBe('RUNTIME_START');

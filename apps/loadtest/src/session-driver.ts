@@ -1,194 +1,110 @@
-import { performance } from 'node:perf_hooks';
-import type { SessionEvent } from '@shoal/shared';
-import type { EventSubscription, Runtime } from '@shoal/supervisor';
+import type { StoredEvent } from '@shoal/shared';
 import { describeError, type RunCounters } from './counters.js';
-import type { LatencyRecorder } from './latency.js';
-import type { ScriptTurn } from './scripts.js';
+import type { TurnKind } from './mix.js';
+import type { SessionSlot } from './session-slot.js';
+import type { EventStream, LoadTarget } from './target.js';
+import { TargetCallError } from './target.js';
+import { TurnAborted, TurnContext } from './turn-context.js';
+import { EXPECTS_ERROR_EVENT, type KindOutcome, TURN_KIND_RUNNERS } from './turn-kinds.js';
 
 /** How a turn ended, as the harness saw it. */
-type TurnOutcome =
-  | { type: 'completed' }
-  | { type: 'error'; message: string }
-  | { type: 'cancelled' }
+export type TurnResult =
+  | { type: 'done'; outcome: KindOutcome }
   | { type: 'timeout' }
   | { type: 'rejected'; message: string };
 
-type EndEvent = Extract<SessionEvent, { type: 'OperationCompleted' | 'OperationCancelled' }>;
-
-interface ActiveTurn {
-  /** known once `submitUserInput` resolved; the op's events may arrive before that */
-  opId: string | undefined;
-  /** end events seen while `opId` was still unknown, by op id */
-  endsBeforeOpId: Map<string, EndEvent['type']>;
-  settle(outcome: TurnOutcome): void;
-}
-
-export interface SessionDriverDeps {
-  runtime: Runtime;
+export interface DriverDeps {
+  target: LoadTarget;
   counters: RunCounters;
-  latency: LatencyRecorder;
   turnTimeoutMs: number;
-  onTurnEnd(): void;
+  busyMs: number;
+  streamTokens: number;
+  /** every event received (for the time series) */
+  onEvent?: () => void;
 }
 
 /**
- * Drives one session through its script, one turn at a time. It reads the session's event subscription
- * (from the first event) for the whole run: every event is counted, `ApprovalRequested` is approved at once,
- * and a turn ends at its op's `OperationCompleted`/`OperationCancelled` or at an `Error` event.
- *
- * After a turn that timed out or a call that rejected, the session stops (its remaining turns are counted as
- * skipped); after an `Error` or a cancellation the op is over, so the next turn runs.
+ * Runs one turn of one session: subscribes to the session's events from the last one seen (so across turns
+ * the harness reads the whole log, contiguously), runs the turn kind, answers approvals as they are requested,
+ * feeds every event to the session's self-checks, and closes the subscription when the kind is done.
+ * A turn that times out is cancelled on the target.
  */
-export class SessionDriver {
-  private turn: ActiveTurn | undefined;
-  private closing = false;
-
-  constructor(
-    readonly sessionId: string,
-    private readonly deps: SessionDriverDeps,
-  ) {}
-
-  async run(turns: readonly ScriptTurn[]): Promise<void> {
-    const { runtime, counters } = this.deps;
-    let sub: EventSubscription;
-    try {
-      sub = await runtime.subscribeEvents(this.sessionId, { afterSeq: -1 });
-    } catch (err) {
-      counters.fail('rejectedCalls', `subscribeEvents(${this.sessionId}): ${describeError(err)}`);
-      counters.turnsSkipped += turns.length;
-      return;
-    }
-    const pump = this.consume(sub);
-    try {
-      for (let i = 0; i < turns.length; i++) {
-        if (!(await this.runTurn(turns[i]!))) {
-          counters.turnsSkipped += turns.length - i - 1;
-          break;
-        }
-      }
-    } finally {
-      this.closing = true;
-      await sub.close();
-      await pump;
-    }
+export async function driveTurn(slot: SessionSlot, kind: TurnKind, deps: DriverDeps): Promise<TurnResult> {
+  const { target, counters } = deps;
+  const sessionId = slot.id!;
+  const checker = slot.checker!;
+  let stream: EventStream;
+  try {
+    stream = await target.subscribe(sessionId, checker.lastSeq);
+  } catch (err) {
+    return { type: 'rejected', message: `subscribe: ${describeError(err)}` };
   }
+  const t = new TurnContext(target, slot, sessionId, deps);
+  let closing = false;
+  const approvals: Promise<void>[] = [];
 
-  /** Runs one turn; false when the session cannot go on (a rejected call or a timeout). */
-  private async runTurn(turn: ScriptTurn): Promise<boolean> {
-    const { runtime, counters, latency, turnTimeoutMs } = this.deps;
-    const started = performance.now();
-    let active!: ActiveTurn;
-    const outcome = await new Promise<TurnOutcome>((resolve) => {
-      let done = false;
-      const timer = setTimeout(() => active.settle({ type: 'timeout' }), turnTimeoutMs);
-      active = {
-        opId: undefined,
-        endsBeforeOpId: new Map(),
-        settle: (o) => {
-          if (done) return;
-          done = true;
-          clearTimeout(timer);
-          if (this.turn === active) this.turn = undefined;
-          resolve(o);
-        },
-      };
-      this.turn = active;
-      runtime.submitUserInput(this.sessionId, turn.text).then(
-        ({ opId }) => {
-          active.opId = opId;
-          const early = active.endsBeforeOpId.get(opId);
-          if (early)
-            active.settle(early === 'OperationCompleted' ? { type: 'completed' } : { type: 'cancelled' });
-        },
-        (err: unknown) =>
-          active.settle({ type: 'rejected', message: `submitUserInput: ${describeError(err)}` }),
+  const onEvent = (stored: StoredEvent) => {
+    counters.events++;
+    deps.onEvent?.();
+    counters.violations(checker.onEvent(stored));
+    const event = stored.event;
+    if (event.type === 'UserMessageAdded' && slot.firstUserMessageId === undefined) {
+      if (event.message.content.some((c) => c.type === 'text')) slot.firstUserMessageId = event.message.id;
+    } else if (event.type === 'ApprovalRequested') {
+      const { approved, remember } = t.decision;
+      if (approved) counters.approvals++;
+      else counters.denials++;
+      approvals.push(
+        target.approve(sessionId, event.requestId, approved, remember).catch((err: unknown) => {
+          t.abort('rejected', `approve: ${describeError(err)}`);
+        }),
       );
-    });
-    const elapsedMs = performance.now() - started;
-    counters.turns++;
-    let goOn = true;
-    switch (outcome.type) {
-      case 'completed':
-        latency.record(elapsedMs);
-        break;
-      case 'error':
-        latency.record(elapsedMs);
-        counters.fail(
-          'errorTurns',
-          `session ${this.sessionId} (${turn.kind} turn): Error event: ${outcome.message}`,
-        );
-        break;
-      case 'cancelled':
-        latency.record(elapsedMs);
-        counters.fail('cancelledTurns', `session ${this.sessionId} (${turn.kind} turn): operation cancelled`);
-        break;
-      case 'timeout':
-        counters.fail(
-          'timedOutTurns',
-          `session ${this.sessionId} (${turn.kind} turn): no end event within ${turnTimeoutMs} ms`,
-        );
-        if (active.opId !== undefined) runtime.cancelOperation(this.sessionId, active.opId).catch(() => {});
-        goOn = false;
-        break;
-      case 'rejected':
-        counters.fail('rejectedCalls', `session ${this.sessionId} (${turn.kind} turn): ${outcome.message}`);
-        goOn = false;
-        break;
+    } else if (event.type === 'ToolCallFailed') {
+      counters.toolFailures++;
+    } else if (event.type === 'Error' && !EXPECTS_ERROR_EVENT.has(kind)) {
+      counters.fail(
+        'unexpectedErrorEvents',
+        `session ${sessionId} (${kind} turn): Error event: ${event.message}`,
+      );
     }
-    this.deps.onTurnEnd();
-    return goOn;
-  }
+    t.onEvent(stored);
+  };
 
-  private async consume(sub: EventSubscription): Promise<void> {
+  const pump = (async () => {
     try {
-      for await (const { event } of sub) {
-        this.deps.counters.events++;
-        this.onEvent(event);
-      }
-      if (!this.closing) this.turn?.settle({ type: 'rejected', message: 'the event subscription ended' });
+      for await (const stored of stream) onEvent(stored);
+      if (!closing) t.abort('rejected', 'the event stream ended');
     } catch (err) {
-      const message = `event subscription failed: ${describeError(err)}`;
-      if (this.turn) this.turn.settle({ type: 'rejected', message });
-      else this.deps.counters.fail('rejectedCalls', `session ${this.sessionId}: ${message}`);
+      if (!closing) t.abort('rejected', `event stream: ${describeError(err)}`);
     }
-  }
+  })();
 
-  private onEvent(event: SessionEvent): void {
-    const { counters } = this.deps;
-    const turn = this.turn;
-    switch (event.type) {
-      case 'ApprovalRequested':
-        this.approve(event.requestId);
-        return;
-      case 'ToolCallFailed':
-        counters.toolFailures++;
-        return;
-      case 'Error':
-        if (turn) turn.settle({ type: 'error', message: event.message });
-        else counters.fail('strayErrorEvents', `session ${this.sessionId}: Error event: ${event.message}`);
-        return;
-      case 'OperationCompleted':
-      case 'OperationCancelled':
-        if (!turn) return;
-        if (turn.opId === undefined) turn.endsBeforeOpId.set(event.opId, event.type);
-        else if (turn.opId === event.opId) {
-          turn.settle(event.type === 'OperationCompleted' ? { type: 'completed' } : { type: 'cancelled' });
-        }
-        return;
-      default:
-        return;
+  const timer = setTimeout(
+    () => t.abort('timeout', `no end within ${deps.turnTimeoutMs} ms`),
+    deps.turnTimeoutMs,
+  );
+  let result: TurnResult;
+  try {
+    result = { type: 'done', outcome: await t.guard(TURN_KIND_RUNNERS[kind](t)) };
+  } catch (err) {
+    if (err instanceof TurnAborted) {
+      result = err.reason === 'timeout' ? { type: 'timeout' } : { type: 'rejected', message: err.message };
+    } else if (err instanceof TargetCallError) {
+      result = { type: 'rejected', message: describeError(err) };
+    } else {
+      throw err;
     }
+  } finally {
+    clearTimeout(timer);
   }
-
-  /** Approves (without remembering, so the next bash turn asks again); a rejection fails the turn. */
-  private approve(requestId: string): void {
-    const { runtime, counters } = this.deps;
-    counters.approvals++;
-    const turn = this.turn;
-    runtime.submitToolApproval(this.sessionId, requestId, true).catch((err: unknown) => {
-      const message = `submitToolApproval: ${describeError(err)}`;
-      if (turn) turn.settle({ type: 'rejected', message });
-      else counters.fail('rejectedCalls', `session ${this.sessionId}: ${message}`);
-    });
+  if (result.type === 'timeout') {
+    // Stop whatever still runs so it does not load the target for the rest of the run.
+    await target.cancel(sessionId).catch(() => undefined);
   }
+  await Promise.all(approvals);
+  closing = true;
+  await stream.close();
+  await pump;
+  if (result.type === 'done') counters.violations(checker.endOfTurn());
+  return result;
 }

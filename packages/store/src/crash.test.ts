@@ -1,14 +1,14 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StoreError } from './errors.js';
 import { LevelEventStore } from './level-event-store.js';
+import { ensureBuilt } from './test-support/ensure-built.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const pkg = join(here, '..');
 const writer = join(here, 'test-support', 'crash-writer.mjs');
 const SESSIONS = 40;
 
@@ -23,25 +23,6 @@ interface Ack {
 interface Acked {
   acks: Ack[];
   born: string[];
-}
-
-/** The child imports dist/: build it unless it is newer than every source file (turbo builds before tests). */
-function ensureBuilt(): void {
-  const dist = join(pkg, 'dist', 'index.js');
-  const newest = Math.max(
-    ...readdirSync(here)
-      .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
-      .map((f) => statSync(join(here, f)).mtimeMs),
-  );
-  if (existsSync(dist) && statSync(dist).mtimeMs >= newest) return;
-  execFileSync(
-    process.execPath,
-    [join(pkg, '..', '..', 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: pkg,
-      stdio: 'inherit',
-    },
-  );
 }
 
 /** Runs the writer until it has acknowledged something and a random extra delay passed, then SIGKILLs it. */

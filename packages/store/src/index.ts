@@ -21,5 +21,10 @@ export {
   type LevelEventStoreOptions,
 } from './level-event-store.js';
 export { MemoryEventStore, type MemoryEventStoreOptions } from './memory-event-store.js';
+export {
+  PostgresEventStore,
+  type PostgresEventStoreOptions,
+} from './postgres/postgres-event-store.js';
+export type { AppendFence } from './postgres/statements.js';
 export { decodeSnapshot } from './snapshot-codec.js';
 export { defaultEventValidator, type EventValidator } from './validate.js';

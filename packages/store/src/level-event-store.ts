@@ -63,6 +63,7 @@ import {
   updatedIndexKey,
 } from './keys.js';
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
+import { claimDirectory, type OpenMarker } from './open-marker.js';
 import { SessionCache, type SessionState } from './session-cache.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot-codec.js';
 import {
@@ -119,6 +120,8 @@ export class LevelEventStore implements SessionStore {
   private readonly commit: GroupCommit;
   private closed = false;
   private closing: Promise<void> | null = null;
+  /** This process's claim on the directory (open-marker.ts), released once the database is closed. */
+  private marker: OpenMarker | undefined;
 
   private constructor(
     private readonly db: Db,
@@ -181,10 +184,13 @@ export class LevelEventStore implements SessionStore {
         `maxCachedSessions must be a positive integer or Infinity, got ${String(maxCached)}`,
       );
     }
+    // Refused here, before LevelDB is touched, if this process (any thread) has the directory open already.
+    const marker = claimDirectory(path);
     const db: Db = new ClassicLevel<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     try {
       await db.open();
     } catch (err) {
+      marker.release();
       throw openError(path, err);
     }
     const store = new LevelEventStore(
@@ -195,7 +201,10 @@ export class LevelEventStore implements SessionStore {
       opts.flushAtOps,
       maxCached,
     );
+    store.marker = marker;
     try {
+      // This process holds the LevelDB lock now: markers of other processes are leftovers of crashes.
+      marker.clearStale();
       await store.checkFormat(path);
       await store.finishInterruptedDeletes();
     } catch (err) {
@@ -204,7 +213,10 @@ export class LevelEventStore implements SessionStore {
         () => undefined,
         (e: unknown) => e,
       );
-      if (closeErr === undefined) throw failure;
+      if (closeErr === undefined) {
+        marker.release();
+        throw failure;
+      }
       throw new StoreError(
         failure.code,
         `${failure.message} (closing it again also failed: ${String(closeErr)})`,
@@ -584,8 +596,10 @@ export class LevelEventStore implements SessionStore {
         try {
           await this.db.close();
         } catch (err) {
+          // The LevelDB lock may still be held: keep this process's claim on the directory too.
           throw toStoreError(err, 'close');
         }
+        this.marker?.release();
       })();
     }
     return this.closing;

@@ -1,5 +1,7 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, realpath, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type {
   Action,
   ApprovalMemory,
@@ -282,4 +284,31 @@ describe('Runtime safety: workspace roots', () => {
       Runtime.start(throwingGetter<RuntimeOptions>({ dataDir, logLevel: 'silent' }, 'shards')),
     );
   });
+});
+
+describe('Runtime safety: a second start on the same dataDir', () => {
+  it('fails with LOCKED and leaves the first runtime holding its lock against other processes', async () => {
+    const h = await startRuntime({ shards: 0 });
+    try {
+      const id = await h.runtime.createSession();
+      const err = await Runtime.start({ dataDir: h.dataDir, logLevel: 'silent', shards: 0 }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({ code: 'EVENT_STORE', kind: 'LOCKED' });
+      const script = `
+        const { LevelEventStore } = await import('@shoal/store');
+        try { await (await LevelEventStore.open(${JSON.stringify(join(h.dataDir, 'events'))})).close(); console.log('opened'); }
+        catch (e) { console.log(e.code); }`;
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: dirname(fileURLToPath(import.meta.url)),
+        encoding: 'utf8',
+      });
+      expect(out.trim()).toBe('LOCKED');
+      await h.runtime.submitUserInput(id, 'still durable');
+      expect((await h.runtime.loadEventsAfter(id, -1)).length).toBeGreaterThan(1);
+    } finally {
+      await h.close();
+    }
+  }, 60_000);
 });

@@ -33,6 +33,7 @@ import {
   LevelEventStore,
   type ListSessionsOptions,
   MemoryEventStore,
+  PostgresEventStore,
   type SessionPage,
   type SessionStore,
   type SessionSummary,
@@ -110,12 +111,17 @@ export class Runtime {
       store =
         opts.store === 'memory'
           ? new MemoryEventStore()
-          : await LevelEventStore.open(join(dataDir, 'events'), {
-              durability: opts.durability,
-              // zod only for events off the plain-turn path; those events are checked without allocating
-              // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
-              validateEvent: validateSessionEvent,
-            });
+          : opts.store === 'postgres' && opts.postgres
+            ? await PostgresEventStore.open(opts.postgres.connectionString, {
+                // Same validator as LevelDB: the store keeps only the JSON text, never the objects.
+                validateEvent: validateSessionEvent,
+              })
+            : await LevelEventStore.open(join(dataDir, 'events'), {
+                durability: opts.durability,
+                // zod only for events off the plain-turn path; those events are checked without allocating
+                // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
+                validateEvent: validateSessionEvent,
+              });
     } catch (err) {
       throw new RuntimeError(
         'EVENT_STORE',

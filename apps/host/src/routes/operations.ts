@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { bearerKey, challenge } from '../auth/authenticate.js';
 import { digestOf } from '../auth/keys.js';
 import type { HostContext } from '../context.js';
-import { HostError, OVERLOADED_RETRY_AFTER_SECONDS } from '../errors.js';
+import { HostError, shuttingDown } from '../errors.js';
 
 /** api.md: `/healthz` (liveness), `/readyz` (started and not draining), `/metrics` (Prometheus text). */
 export function operationRoutes(app: FastifyInstance, ctx: HostContext): void {
@@ -11,13 +11,7 @@ export function operationRoutes(app: FastifyInstance, ctx: HostContext): void {
 
   app.get('/readyz', async () => {
     if (ctx.isDraining()) {
-      throw new HostError(
-        'SHUTTING_DOWN',
-        503,
-        'the host is shutting down',
-        undefined,
-        OVERLOADED_RETRY_AFTER_SECONDS,
-      );
+      throw shuttingDown();
     }
     return { status: 'ready' };
   });

@@ -1,6 +1,7 @@
 import type { StoredEvent, StreamDelta } from '@shoal/shared';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { HostContext } from '../context.js';
+import { shuttingDown } from '../errors.js';
 import { formatDelta, formatEvent, SseStream } from '../sse.js';
 import { DeltasQuery, EventsQuery, LastEventIdHeader, parse, SessionParams } from '../validation.js';
 
@@ -51,6 +52,12 @@ export function streamRoutes(app: FastifyInstance, ctx: HostContext): void {
     } catch (err) {
       ctx.streamQuota.release(tenant);
       throw err;
+    }
+    if (ctx.isDraining()) {
+      // A shutdown began while subscribing: its stream sweep has run already, so refuse this one.
+      ctx.streamQuota.release(tenant);
+      await sub.close();
+      throw shuttingDown();
     }
     // From here the response is ours: Fastify does not send one, and its hooks do not see its end.
     reply.hijack();

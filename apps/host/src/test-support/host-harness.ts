@@ -38,7 +38,11 @@ export interface ApiResponse {
 }
 
 /** A host on a loopback ephemeral port over a real LevelDB in a temp dir, with tenants acme and globex. */
-export async function startTestHost(opts: Partial<HostOptions> = {}): Promise<TestHost> {
+export async function startTestHost(
+  opts: Partial<HostOptions> = {},
+  /** runs before the host listens (e.g. to add a test route to `host.app`) */
+  setup?: (host: Host) => void,
+): Promise<TestHost> {
   const dataDir = opts.dataDir ?? (await tempDir());
   const host = await buildHost({
     keys: parseKeysEnv(TEST_KEYS),
@@ -47,6 +51,7 @@ export async function startTestHost(opts: Partial<HostOptions> = {}): Promise<Te
     dataDir,
     runtimeOptions: { durability: 'buffered', shards: 1, ...opts.runtimeOptions },
   });
+  setup?.(host);
   const url = await host.listen({ host: '127.0.0.1', port: 0 });
   return {
     host,

@@ -33,7 +33,11 @@ export const RuntimeOptionsSchema = z
       )
       .min(1)
       .optional(),
-    store: z.enum(['level', 'memory']).default('level'),
+    store: z.enum(['level', 'memory', 'postgres']).default('level'),
+    postgres: z
+      .object({ connectionString: z.string().min(1) })
+      .strict()
+      .optional(),
     durability: z.enum(['fsync', 'buffered']).default('fsync'),
     shards: z.number().int().min(0).max(256).optional(),
     providers: z
@@ -72,7 +76,11 @@ export const RuntimeOptionsSchema = z
       }),
     snapshotEveryEvents: z.number().int().positive().default(DEFAULT_HOST_LIMITS.snapshotEveryEvents),
   })
-  .strict();
+  .strict()
+  .refine((o) => o.store !== 'postgres' || o.postgres !== undefined, {
+    message: "store: 'postgres' needs postgres.connectionString",
+    path: ['postgres'],
+  });
 
 export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;
 export type ResolvedRuntimeOptions = z.output<typeof RuntimeOptionsSchema> & { shards: number };

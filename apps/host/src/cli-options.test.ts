@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { parseCli } from './cli-options.js';
+import { HostConfigError } from './config-error.js';
+
+describe('parseCli', () => {
+  it('has the api.md defaults', () => {
+    const c = parseCli([], {});
+    expect(c).toMatchObject({
+      help: false,
+      host: '127.0.0.1',
+      port: 8787,
+      dataDir: './.shoal',
+      keysFile: undefined,
+      shards: undefined,
+      durability: 'fsync',
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every setting from flags, and flags win over the environment', () => {
+    const env = { SHOAL_PORT: '9000', SHOAL_DURABILITY: 'buffered', SHOAL_API_KEYS: 'a:b' };
+    const c = parseCli(
+      ['--port', '0', '--host', '::1', '--data-dir', '/d', '--keys', '/k.json', '--shards', '0'],
+      env,
+    );
+    expect(c).toMatchObject({ port: 0, host: '::1', dataDir: '/d', keysFile: '/k.json', shards: 0 });
+    expect(c.durability).toBe('buffered');
+    expect(c.apiKeys).toBe('a:b');
+    const all = parseCli(
+      [
+        '--log-level=debug',
+        '--metrics-key',
+        'm',
+        '--max-sessions',
+        '5',
+        '--rate-limit',
+        '6',
+        '--max-streams',
+        '7',
+        '--heartbeat-ms',
+        '100',
+        '--shutdown-timeout-ms',
+        '200',
+        '--help',
+      ],
+      {},
+    );
+    expect(all).toMatchObject({
+      logLevel: 'debug',
+      metricsKey: 'm',
+      maxSessions: 5,
+      rateLimit: 6,
+      maxStreams: 7,
+      heartbeatMs: 100,
+      shutdownTimeoutMs: 200,
+      help: true,
+    });
+  });
+
+  it('reads the environment equivalents', () => {
+    const c = parseCli([], {
+      SHOAL_HOST: '0.0.0.0',
+      SHOAL_PORT: '1234',
+      SHOAL_DATA_DIR: '/x',
+      SHOAL_KEYS_FILE: '/k',
+      SHOAL_SHARDS: '3',
+      SHOAL_LOG_LEVEL: 'warn',
+      SHOAL_MAX_STREAMS: '9',
+    });
+    expect(c).toMatchObject({
+      host: '0.0.0.0',
+      port: 1234,
+      dataDir: '/x',
+      keysFile: '/k',
+      shards: 3,
+      logLevel: 'warn',
+      maxStreams: 9,
+    });
+  });
+
+  it('names the flag or variable at fault', () => {
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--nope'], {}, '--nope'],
+      [['--port', 'x'], {}, '--port'],
+      [['--port', '70000'], {}, '--port'],
+      [['--port'], {}, '--port'],
+      [['--durability', 'x'], {}, '--durability'],
+      [['--log-level', 'loud'], {}, '--log-level'],
+      [['--shards', '-1'], {}, '--shards'],
+      [['--max-sessions', '0'], {}, '--max-sessions'],
+      [['stray'], {}, 'stray'],
+      [[], { SHOAL_PORT: 'x' }, 'SHOAL_PORT'],
+      [[], { SHOAL_RATE_LIMIT: '1.5' }, 'SHOAL_RATE_LIMIT'],
+    ];
+    for (const [argv, env, setting] of cases) {
+      let err: unknown;
+      try {
+        parseCli(argv, env);
+      } catch (e) {
+        err = e;
+      }
+      expect(err, argv.join(' ')).toBeInstanceOf(HostConfigError);
+      expect((err as HostConfigError).setting, argv.join(' ')).toBe(setting);
+      expect((err as Error).message).toContain(setting);
+    }
+  });
+});
