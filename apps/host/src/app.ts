@@ -121,15 +121,16 @@ export async function buildHost(options: HostOptions): Promise<Host> {
   );
 
   const inFlight = new InFlightRequests();
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback-style hooks: they run on every request, and an async hook costs a promise each time.
+  app.addHook('onRequest', (request, reply, done) => {
     inFlight.track(reply.raw);
-    if (draining && request.url !== '/healthz') {
-      throw shuttingDown();
-    }
+    if (draining && request.url !== '/healthz') done(shuttingDown());
+    else done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     ctx.metrics.observeRequest(request.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    done();
   });
 
   operationRoutes(app, ctx);

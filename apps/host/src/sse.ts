@@ -8,14 +8,32 @@ import type { StoredEvent, StreamDelta } from '@shoal/shared';
  * and the runtime's subscription falls back to reading from the store.
  */
 
+/*
+ * The runtime hands every subscriber of a session the same event (and delta) object, so each is formatted
+ * once however many streams carry it: 10,000 streams on one session cost one JSON.stringify per event, not
+ * 10,000 (BENCHMARKS.md "Host", fan-out). Weak keys: an entry goes with its event.
+ */
+const formattedEvents = new WeakMap<StoredEvent, string>();
+const formattedDeltas = new WeakMap<StreamDelta, string>();
+
 /** api.md: `id: <seq>`, `event: <event.type>`, `data: {"seq":N,"event":{...}}` (JSON has no raw newlines). */
 export function formatEvent(e: StoredEvent): string {
-  return `id: ${e.seq}\nevent: ${e.event.type}\ndata: {"seq":${e.seq},"event":${JSON.stringify(e.event)}}\n\n`;
+  let text = formattedEvents.get(e);
+  if (text === undefined) {
+    text = `id: ${e.seq}\nevent: ${e.event.type}\ndata: {"seq":${e.seq},"event":${JSON.stringify(e.event)}}\n\n`;
+    formattedEvents.set(e, text);
+  }
+  return text;
 }
 
 /** api.md: `event: <delta.type>`, `data: <the StreamDelta as JSON>`. */
 export function formatDelta(d: StreamDelta): string {
-  return `event: ${d.type}\ndata: ${JSON.stringify(d)}\n\n`;
+  let text = formattedDeltas.get(d);
+  if (text === undefined) {
+    text = `event: ${d.type}\ndata: ${JSON.stringify(d)}\n\n`;
+    formattedDeltas.set(d, text);
+  }
+  return text;
 }
 
 const HEARTBEAT = ': heartbeat\n\n';
@@ -23,6 +41,7 @@ const HEARTBEAT = ': heartbeat\n\n';
 /** One open SSE response. */
 export class SseStream {
   private isClosed = false;
+  private corked = false;
   private drained: (() => void) | undefined;
   private readonly closeListeners: Array<() => void> = [];
 
@@ -66,6 +85,13 @@ export class SseStream {
    */
   send(text: string): Promise<void> | undefined {
     if (this.isClosed) return undefined;
+    // The events of one append reach the stream in the same tick: cork so they leave in one write (one
+    // syscall and one chunk) instead of one each.
+    if (!this.corked) {
+      this.corked = true;
+      this.res.cork();
+      process.nextTick(() => this.uncork());
+    }
     if (this.res.write(text)) return undefined;
     return new Promise<void>((resolve) => {
       if (this.isClosed) resolve();
@@ -82,6 +108,11 @@ export class SseStream {
   end(): void {
     if (!this.res.writableEnded) this.res.end();
     this.markClosed();
+  }
+
+  private uncork(): void {
+    this.corked = false;
+    if (!this.res.destroyed) this.res.uncork();
   }
 
   private wakeWriter(): void {

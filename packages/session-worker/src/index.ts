@@ -4,9 +4,15 @@ export { EffectInterpreter } from './effects/effect-interpreter.js';
 export { DEFAULT_HOST_LIMITS, type LogLevel, type ShardHostOptions } from './host/host-options.js';
 export { ShardHost } from './host/shard-host.js';
 export { createLogger } from './logging/logger.js';
-export { MessageBatcher } from './protocol/batcher.js';
+export { type BatcherOptions, MessageBatcher } from './protocol/batcher.js';
+export {
+  type HostCommandMemo,
+  type HostMessageMemo,
+  rememberHostCommand,
+  rememberHostMessage,
+} from './protocol/delivery.js';
 export { fromWireError, HostError, type RuntimeErrorCode, toWireError } from './protocol/host-error.js';
-export type { HostCommand, HostMessage, StoreOp, WireError } from './protocol/messages.js';
+export type { ChaosHow, HostCommand, HostMessage, StoreOp, WireError } from './protocol/messages.js';
 export { ModelCallError } from './providers/model-call-error.js';
 export type {
   ModelInfo,

@@ -1,20 +1,40 @@
 import { parentPort } from 'node:worker_threads';
 import { ShardHost } from './host/shard-host.js';
 import { MessageBatcher } from './protocol/batcher.js';
+import { type HostMessageMemo, rememberHostMessage } from './protocol/delivery.js';
 import type { HostCommand, HostMessage } from './protocol/messages.js';
 
 /**
  * The entry of a shard's worker thread: one `ShardHost`, fed by the parent port. The host is the same
  * class the runtime uses in-process with `shards: 0`; only the transport differs. Both directions carry
- * arrays of messages (see MessageBatcher).
+ * arrays of messages (see MessageBatcher). Neither side ever drops a batch silently: a post the port
+ * refuses fails what it carried (`undeliverable`), and a batch the other side cannot read (`messageerror`)
+ * is reported back by its number (`lost`) and what it carried fails there.
  */
 if (!parentPort) throw new Error('worker-entry must run inside a worker thread');
 const port = parentPort;
 let host: ShardHost | undefined;
-const out = new MessageBatcher<HostMessage>((batch) => port.postMessage(batch));
-const post = (msg: HostMessage) => out.send(msg);
+/** chaos `unreadableReply`: the batch carrying the next reply also carries a value main cannot read */
+let poisonNextReply = false;
+const out = new MessageBatcher<HostMessage, HostMessageMemo>((batch) => port.postMessage(batch), {
+  remember: rememberHostMessage,
+  undeliverable: (msg, err) => {
+    if (host) host.undeliverable(msg, err);
+    else throw err; // before init nothing waits for anything but `ready`; the thread's error reports it
+  },
+});
+const post = (msg: HostMessage) => {
+  out.send(msg);
+  if (poisonNextReply && msg.t === 'reply') {
+    poisonNextReply = false;
+    out.send({ t: 'chaosJunk', value: deeplyNested(5_000) });
+  }
+};
+/** posts received from the main thread, readable or not (they arrive in the order they were posted) */
+let received = 0;
 
 port.on('message', (batch: HostCommand[]) => {
+  received++;
   for (const cmd of batch) {
     if (cmd.t === 'init') {
       host = new ShardHost(post, cmd.options);
@@ -23,12 +43,29 @@ port.on('message', (batch: HostCommand[]) => {
     }
     if (cmd.t === 'chaos') {
       if (cmd.how === 'exit') process.exit(70);
+      if (cmd.how === 'unreadableReply') {
+        poisonNextReply = true;
+        continue;
+      }
       setImmediate(() => {
         throw new Error('chaos: simulated uncaught error in a shard');
       });
       continue;
     }
     if (!host) throw new Error(`shard received ${cmd.t} before init`);
-    host.handle(cmd);
+    if (cmd.t === 'lost') host.recoverLost(out.lost(cmd.seq));
+    else host.handle(cmd);
   }
 });
+
+port.on('messageerror', () => {
+  received++;
+  // What the main thread sent cannot be read here: tell it which post, so it fails what that carried.
+  post({ t: 'lost', seq: received });
+});
+
+function deeplyNested(depth: number): unknown {
+  let v: unknown = {};
+  for (let i = 0; i < depth; i++) v = { v };
+  return v;
+}

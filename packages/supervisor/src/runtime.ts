@@ -470,6 +470,8 @@ export class Runtime {
     const events: ShardLinkEvents = {
       onMessage: (index, msg) => this.onShardMessage(index, msg),
       onExit: (index, error) => this.onShardExit(index, error),
+      onRequestFailed: (index, id, error) => this.pending[index]?.reject(id, error),
+      onAllRequestsFailed: (index, error) => this.pending[index]?.rejectAll(() => error),
     };
     for (let i = 0; i < count; i++) {
       this.pending.push(new PendingReplies());
@@ -479,7 +481,7 @@ export class Runtime {
           new InProcessShard(i, hostOptions, this.publishing, events, this.logger.child({ shard: i })),
         );
       } else {
-        this.shards.push(await WorkerShard.spawn(i, hostOptions, events));
+        this.shards.push(await WorkerShard.spawn(i, hostOptions, events, this.logger.child({ shard: i })));
       }
     }
   }
@@ -619,6 +621,14 @@ export class Runtime {
    */
   debugCrashShard(index: number, how: 'throw' | 'exit' = 'throw'): void {
     this.shards[index]?.send({ t: 'chaos', how });
+  }
+
+  /**
+   * Chaos-testing hook: the batch that carries shard `index`'s next reply also carries a value the main
+   * thread cannot read (`messageerror`), as an over-deep model reply once did. No effect with `shards: 0`.
+   */
+  debugUnreadableReply(index: number): void {
+    this.shards[index]?.send({ t: 'chaos', how: 'unreadableReply' });
   }
 
   // ---------------------------------------------------------------- helpers

@@ -28,17 +28,21 @@ export function bearerKey(header: string | undefined): string | undefined {
  * (missing header, not a Bearer header, or an unknown key).
  */
 export function bearerAuth(keys: KeyRing) {
-  return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  // Callback style: this runs on every /v1 request, and an async hook costs a promise each time.
+  return (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void): void => {
     const key = bearerKey(request.headers.authorization);
     if (key === undefined) {
       reply.header('www-authenticate', challenge(false));
-      throw new HostError('UNAUTHORIZED', 401, 'an Authorization: Bearer <key> header is required');
+      done(new HostError('UNAUTHORIZED', 401, 'an Authorization: Bearer <key> header is required'));
+      return;
     }
     const tenant = keys.tenantFor(key);
     if (tenant === undefined) {
       reply.header('www-authenticate', challenge(true));
-      throw new HostError('UNAUTHORIZED', 401, 'unknown API key');
+      done(new HostError('UNAUTHORIZED', 401, 'unknown API key'));
+      return;
     }
     request.tenant = tenant;
+    done();
   };
 }

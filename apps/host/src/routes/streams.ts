@@ -59,8 +59,11 @@ export function streamRoutes(app: FastifyInstance, ctx: HostContext): void {
       await sub.close();
       throw shuttingDown();
     }
-    // From here the response is ours: Fastify does not send one, and its hooks do not see its end.
+    // From here the response is ours: Fastify does not send one, and its hooks do not see its end. What the
+    // stream keeps is taken out of the request now, so an open stream does not hold Fastify's objects.
     reply.hijack();
+    const log = request.log;
+    const route = request.routeOptions.url ?? request.url;
     const stream = new SseStream(reply.raw);
     const started = performance.now();
     stream.open();
@@ -68,15 +71,14 @@ export function streamRoutes(app: FastifyInstance, ctx: HostContext): void {
     // A client that goes away (or a shutdown that ends the stream) closes the subscription, which ends the
     // iteration below even while it waits for the next event.
     stream.onClose(() => {
-      sub.close().catch((err: unknown) => request.log.warn({ err }, 'closing a subscription failed'));
+      sub.close().catch((err: unknown) => log.warn({ err }, 'closing a subscription failed'));
     });
     const done = pump(stream, sub, format)
-      .catch((err: unknown) => request.log.error({ err, kind }, 'stream failed'))
+      .catch((err: unknown) => log.error({ err, kind }, 'stream failed'))
       .finally(() => {
         stream.end();
         ctx.streamQuota.release(tenant);
         ctx.metrics.openStreams.dec({ kind });
-        const route = request.routeOptions.url ?? request.url;
         ctx.metrics.observeRequest('GET', route, 200, (performance.now() - started) / 1000);
       });
     ctx.openStreams.add({ stream, done });

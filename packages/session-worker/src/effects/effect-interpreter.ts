@@ -18,6 +18,14 @@ import {
   titlePrompt,
 } from '@shoal/shared';
 import type { SessionActor } from '../actor/session-actor.js';
+import {
+  boundedToolOutcome,
+  DEFAULT_PAYLOAD_LIMITS,
+  modelReplyProblem,
+  type PayloadLimits,
+  textProblem,
+} from '../limits/payload-limits.js';
+import { ModelCallError } from '../providers/model-call-error.js';
 import type { ModelResponse, ProviderDelta } from '../providers/model-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ToolExecutor } from '../tools/tool-executor.js';
@@ -33,6 +41,8 @@ export interface InterpreterEnv {
   readonly deltas: DeltaSink;
   /** the shard's spare controllers; without one every operation gets a new controller */
   readonly controllers?: ControllerPool;
+  /** caps on model replies and tool results; default DEFAULT_PAYLOAD_LIMITS */
+  readonly limits?: PayloadLimits;
 }
 
 /**
@@ -191,6 +201,10 @@ export class EffectInterpreter {
     if (w.lent) this.pool.release(w.ctrl);
   }
 
+  private get limits(): PayloadLimits {
+    return this.env.limits ?? DEFAULT_PAYLOAD_LIMITS;
+  }
+
   private get pool(): ControllerPool {
     return this.env.controllers ?? NO_POOL;
   }
@@ -278,6 +292,13 @@ export class EffectInterpreter {
       response,
       (r) => {
         deltas.flush(sessionId);
+        // A reply that is over the caps, or not plain bounded data, ends the turn as a model error.
+        const problem = modelReplyProblem(r.content, this.limits.maxMessageBytes);
+        if (problem !== undefined) {
+          const error = ModelCallError.streamFailed(problem, 'response_parsing_error').message;
+          this.actor.post({ type: 'ModelResponseError', sessionId, opId, error });
+          return;
+        }
         this.actor.post({
           type: 'ModelResponseComplete',
           sessionId,
@@ -323,7 +344,7 @@ export class EffectInterpreter {
         opId,
         toolCallId: toolCall.id,
         toolName: toolCall.name,
-        result,
+        result: boundedToolOutcome(result, toolCall.name, this.limits.maxToolOutputBytes),
       });
     this.track(w, run(), post, (err) => {
       this.workspaceReady = undefined;
@@ -357,6 +378,11 @@ export class EffectInterpreter {
       call(),
       (response) => {
         const text = firstText(response.content)?.trim();
+        const problem = text === undefined ? undefined : textProblem(text, this.limits.maxMessageBytes);
+        if (problem !== undefined) {
+          this.actor.post({ type: 'SessionTitleGenerationFailed', sessionId, error: problem });
+          return;
+        }
         this.actor.post({ type: 'SessionTitleGenerated', sessionId, title: text ? text : FALLBACK_TITLE });
       },
       (err) => this.actor.post({ type: 'SessionTitleGenerationFailed', sessionId, error: errorText(err) }),
@@ -395,10 +421,13 @@ export class EffectInterpreter {
             signal,
             purpose: 'compaction',
           });
-          return response.content
+          const summary = response.content
             .filter((c): c is Extract<AssistantContent, { type: 'text' }> => c.type === 'text')
             .map((c) => c.text)
             .join('\n');
+          const problem = textProblem(summary, this.limits.maxMessageBytes);
+          if (problem !== undefined) throw ModelCallError.streamFailed(problem, 'response_parsing_error');
+          return summary;
         } catch (err) {
           if (signal.aborted || !isContextWindowExceededError(errorText(err))) throw err;
           const pruned = dropEarlierToolResults(messages);

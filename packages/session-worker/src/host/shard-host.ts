@@ -12,6 +12,7 @@ import { ControllerPool } from '../effects/controller-pool.js';
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
 import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
 import { createLogger } from '../logging/logger.js';
+import type { HostMessageMemo } from '../protocol/delivery.js';
 import { HostError, toWireError } from '../protocol/host-error.js';
 import type { HostCommand, HostMessage } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
@@ -101,6 +102,10 @@ export class ShardHost {
     switch (cmd.t) {
       case 'init':
       case 'chaos':
+      case 'lost': // answered by the worker entry, which owns the port's batcher
+        return;
+      case 'lostUnknown':
+        this.storeClient?.failAll(() => lostError('a store reply'));
         return;
       case 'storeReply':
         this.storeClient?.settle(
@@ -296,6 +301,51 @@ export class ShardHost {
     }
   }
 
+  /**
+   * A message the port refused to post (not cloneable, too deep): fail what it carried, so nobody waits
+   * for it. Only a worker's port can refuse; an in-process host passes messages by reference.
+   */
+  undeliverable(msg: HostMessage, err: Error): void {
+    switch (msg.t) {
+      case 'reply':
+        this.logger.error({ err, id: msg.id }, 'a reply could not be posted; the request fails instead');
+        this.replyError(
+          msg.id,
+          new HostError('SESSION', `the shard could not send its reply: ${err.message}`),
+        );
+        return;
+      case 'store':
+        this.logger.error({ err, op: msg.op }, 'a store call could not be posted; it fails');
+        this.storeClient?.fail(
+          msg.id,
+          new HostError('SESSION', `the store call could not be sent: ${err.message}`),
+        );
+        return;
+      default:
+        this.logger.error({ err, message: msg.t }, 'a message could not be posted; it is dropped');
+    }
+  }
+
+  /**
+   * The main thread could not read one of this shard's posts: fail the requests and store calls it carried
+   * and send activity again; `memos` undefined means it is no longer known what the post carried, so every
+   * store call waiting fails and the main thread fails every request in flight.
+   */
+  recoverLost(memos: readonly HostMessageMemo[] | undefined): void {
+    if (memos === undefined) {
+      this.logger.error('a post the main thread could not read is no longer known; failing all waits');
+      this.storeClient?.failAll(() => lostError('a store call'));
+      this.post({ t: 'lostUnknown' });
+      return;
+    }
+    this.logger.error({ lost: memos.length }, 'the main thread could not read a post; failing what it held');
+    for (const m of memos) {
+      if (m.t === 'reply') this.replyError(m.id, lostError('the reply'));
+      else if (m.t === 'store') this.storeClient?.fail(m.id, lostError('a store call'));
+      else this.post({ t: 'activity', sessionId: m.sessionId, active: this.actors.has(m.sessionId) });
+    }
+  }
+
   private reply(id: number, value: unknown): void {
     this.post({ t: 'reply', id, ok: true, value });
   }
@@ -303,4 +353,12 @@ export class ShardHost {
   private replyError(id: number, err: unknown): void {
     this.post({ t: 'reply', id, ok: false, error: toWireError(err) });
   }
+}
+
+/** A request or store call lost between the threads: SESSION, so callers know they may retry. */
+function lostError(what: string): HostError {
+  return new HostError(
+    'SESSION',
+    `${what} was lost between the threads (the other side could not read it); the command may be retried`,
+  );
 }

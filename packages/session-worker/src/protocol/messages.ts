@@ -21,9 +21,16 @@ export type HostCommand =
   | { t: 'storeReply'; id: number; ok: false; error: WireError }
   | { t: 'stats'; id: number }
   // Chaos testing: makes a worker thread die the way a real fault would (an uncaught error, or a tool
-  // calling process.exit by mistake). Ignored by an in-process host, which shares the caller's thread.
-  | { t: 'chaos'; how: 'throw' | 'exit' }
+  // calling process.exit by mistake), or (`unreadableReply`) makes the batch carrying its next reply
+  // unreadable on the main thread. Ignored by an in-process host, which shares the caller's thread.
+  | { t: 'chaos'; how: ChaosHow }
+  // The main thread could not read the shard's post number `seq` (`messageerror`): fail what it carried.
+  | { t: 'lost'; seq: number }
+  // The main thread no longer knows what one of its own lost posts carried: fail every store call waiting.
+  | { t: 'lostUnknown' }
   | { t: 'shutdown'; id: number };
+
+export type ChaosHow = 'throw' | 'exit' | 'unreadableReply';
 
 export type HostMessage =
   | { t: 'ready' }
@@ -31,7 +38,13 @@ export type HostMessage =
   | { t: 'reply'; id: number; ok: false; error: WireError }
   | { t: 'store'; id: number; op: StoreOp; args: unknown[] }
   | { t: 'deltas'; sessionId: string; deltas: StreamDelta[] }
-  | { t: 'activity'; sessionId: string; active: boolean };
+  | { t: 'activity'; sessionId: string; active: boolean }
+  // The shard could not read the main thread's post number `seq` (`messageerror`): fail what it carried.
+  | { t: 'lost'; seq: number }
+  // The shard no longer knows what one of its lost posts carried: fail every request in flight on it.
+  | { t: 'lostUnknown' }
+  // Chaos `unreadableReply`: a value too deep for the main thread to deserialise; never read.
+  | { t: 'chaosJunk'; value: unknown };
 
 /** Store operations a shard may ask of the main thread (a subset of `EventStore` plus snapshots). */
 export type StoreOp =

@@ -17,6 +17,16 @@ export class PortStoreClient implements ShardStore {
     else this.pending.reject(id, fromWireError(error!));
   }
 
+  /** A store call whose request or reply was lost between the threads: it fails instead of waiting. */
+  fail(id: number, err: Error): void {
+    this.pending.reject(id, err);
+  }
+
+  /** Every store call in flight fails (what a lost post carried is no longer known). */
+  failAll(makeError: () => Error): void {
+    this.pending.rejectAll(makeError);
+  }
+
   private call<T>(op: StoreOp, args: unknown[]): Promise<T> {
     const id = this.nextId++;
     const promise = this.pending.wait<T>(id);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AssistantContentSchema, ToolCallSchema, ToolSchemaSchema, UserContentSchema } from './content.js';
 import { SessionEventSchema } from './events.js';
 import { ModelIdSchema } from './ids.js';
+import { JsonValueSchema } from './json-value.js';
 import { ApprovalDecisionSchema, ApprovalMemorySchema, McpServerStateSchema } from './operation.js';
 import { ToolOutcomeSchema } from './tool-result.js';
 import { TokenUsageSchema } from './usage.js';
@@ -46,7 +47,7 @@ export const ActionSchema = z.discriminatedUnion('type', [
     opId: id,
     toolCallId: z.string(),
     toolName: z.string(),
-    toolParameters: z.unknown(),
+    toolParameters: JsonValueSchema,
   }),
   z.object({
     type: z.literal('ToolResult'),
@@ -61,7 +62,7 @@ export const ActionSchema = z.discriminatedUnion('type', [
     type: z.literal('ToolSchemasUpdated'),
     ...sid,
     schemas: z.array(ToolSchemaSchema),
-    source: z.unknown().optional(),
+    source: JsonValueSchema.optional(),
   }),
   z.object({ type: z.literal('SwitchPrimaryAgent'), ...sid, agentId: z.string() }),
   z.object({

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ModelIdSchema } from './ids.js';
+import { JsonValueSchema } from './json-value.js';
 
 // spec §2.4
 export const ToolVisibilitySchema = z.discriminatedUnion('type', [
@@ -54,7 +55,7 @@ export const McpToolFilterSchema = z.discriminatedUnion('type', [
 export const BackendConfigSchema = z.object({
   type: z.literal('Mcp'),
   serverName: z.string(),
-  transport: z.unknown(),
+  transport: JsonValueSchema,
   toolFilter: McpToolFilterSchema,
 });
 export type BackendConfig = z.infer<typeof BackendConfigSchema>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JsonObjectSchema, JsonValueSchema } from './json-value.js';
 
 // spec §1.8: conversation content. Unions are discriminated by `type` (api.md).
 export const ImageSourceSchema = z.discriminatedUnion('type', [
@@ -30,7 +31,7 @@ export const thoughtDisplayText = (t: ThoughtContent): string =>
   t.type === 'redacted' ? '[Redacted Thinking]' : t.text;
 
 /** spec §1.5 */
-export const ToolCallSchema = z.object({ id: z.string(), name: z.string(), parameters: z.unknown() });
+export const ToolCallSchema = z.object({ id: z.string(), name: z.string(), parameters: JsonValueSchema });
 export type ToolCall = z.infer<typeof ToolCallSchema>;
 
 export const UserContentSchema = z.discriminatedUnion('type', [
@@ -63,7 +64,7 @@ export const ToolSchemaSchema = z.object({
   name: z.string(),
   displayName: z.string().default(''),
   description: z.string(),
-  inputSchema: z.record(z.string(), z.unknown()),
+  inputSchema: JsonObjectSchema,
 });
 export type ToolSchema = z.infer<typeof ToolSchemaSchema>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { SessionConfigSchema } from './config.js';
 import { ToolCallSchema } from './content.js';
 import { ModelIdSchema } from './ids.js';
+import { JsonValueSchema } from './json-value.js';
 import { AssistantMessageSchema, MessageSchema, ToolMessageSchema, UserMessageSchema } from './message.js';
 import {
   ApprovalDecisionSchema,
@@ -70,7 +71,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     type: z.literal('ToolCallStarted'),
     id: z.string(),
     name: z.string(),
-    parameters: z.unknown(),
+    parameters: JsonValueSchema,
     model: ModelIdSchema,
   }),
   z.object({

@@ -7,6 +7,7 @@ export * from './effects.js';
 export * from './event-check.js';
 export * from './events.js';
 export * from './ids.js';
+export * from './json-value.js';
 export * from './message.js';
 export * from './operation.js';
 export * from './queue.js';

@@ -12,6 +12,7 @@ import {
   sessionCreated,
   TestClock,
   toolCallStarted,
+  unencodableToolCallStarted,
   usageUpdated,
   userMessage,
 } from './fixtures.js';
@@ -110,7 +111,7 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
           'INVALID_ARGUMENT',
         );
         await expectStoreError(
-          store.createSession('s1', {}, [toolCallStarted(SIM, { big: 10n })]),
+          store.createSession('s1', {}, [unencodableToolCallStarted()]),
           'INVALID_EVENT',
         );
         expect(await store.sessionExists('s1')).toBe(false);
@@ -254,7 +255,7 @@ export function describeConformance(name: string, harness: ConformanceHarness): 
 
       it('rejects an event JSON cannot hold (BigInt inside unknown parameters), writing nothing', async () => {
         await store.createSession('s1');
-        const ev = toolCallStarted(SIM, { big: 10n });
+        const ev = unencodableToolCallStarted();
         await expectStoreError(store.append('s1', [userMessage('a'), ev]), 'INVALID_EVENT');
         expect(await store.loadEvents('s1')).toEqual([]);
       });

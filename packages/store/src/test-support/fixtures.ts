@@ -70,6 +70,14 @@ export function toolCallStarted(model: ModelId = SIM, parameters: unknown = { co
   return valid({ type: 'ToolCallStarted', id: nextId('call'), name: 'bash', parameters, model });
 }
 
+/**
+ * A `ToolCallStarted` whose parameters JSON cannot hold (a BigInt), built by hand: the schema refuses it,
+ * which is what the stores must report (nothing written).
+ */
+export function unencodableToolCallStarted(model: ModelId = SIM): SessionEvent {
+  return { type: 'ToolCallStarted', id: nextId('call'), name: 'bash', parameters: { big: 10n }, model };
+}
+
 export function usageUpdated(model: ModelId = SIM): SessionEvent {
   return valid({
     type: 'LlmUsageUpdated',

@@ -12,4 +12,8 @@ export interface ShardLinkEvents {
   onMessage(index: number, msg: HostMessage): void;
   /** the shard's thread died; `error` says why */
   onExit(index: number, error: Error): void;
+  /** request `id` can get no reply (its command or its reply was lost between the threads): fail it */
+  onRequestFailed(index: number, id: number, error: Error): void;
+  /** it is no longer known which requests a lost message concerned: fail every one in flight */
+  onAllRequestsFailed(index: number, error: Error): void;
 }

@@ -1,11 +1,15 @@
 import { Worker } from 'node:worker_threads';
 import {
   type HostCommand,
+  type HostCommandMemo,
   type HostMessage,
   MessageBatcher,
+  rememberHostCommand,
   type ShardHostOptions,
   WORKER_ENTRY,
 } from '@shoal/session-worker';
+import type { Logger } from 'pino';
+import { RuntimeError } from '../errors/runtime-error.js';
 import type { ShardLink, ShardLinkEvents } from './shard-link.js';
 
 /**
@@ -13,10 +17,15 @@ import type { ShardLink, ShardLinkEvents } from './shard-link.js';
  * plain structured-cloneable messages. When the thread dies unexpectedly (uncaught error, OOM,
  * `process.exit`), the runtime is told (so it can fail the commands that were in flight) and a
  * replacement thread is started; commands sent meanwhile wait for it instead of going to a dead port.
+ *
+ * No batch is dropped silently in either direction: a command the port refuses to post fails its request
+ * (INVALID_INPUT, the caller's value could not be sent); a batch from the shard that cannot be read here
+ * (`messageerror`) is reported to the shard by its number, and the shard fails what it carried (SESSION);
+ * a batch of ours the shard cannot read comes back the same way and fails here.
  */
 export class WorkerShard implements ShardLink {
   private worker: Worker | undefined;
-  private out: MessageBatcher<HostCommand> | undefined;
+  private out: MessageBatcher<HostCommand, HostCommandMemo> | undefined;
   private waiting: HostCommand[] = [];
   private terminating = false;
   private starting: Promise<void> | undefined;
@@ -27,14 +36,16 @@ export class WorkerShard implements ShardLink {
     readonly index: number,
     private readonly options: ShardHostOptions,
     private readonly events: ShardLinkEvents,
+    private readonly logger: Logger,
   ) {}
 
   static async spawn(
     index: number,
     options: ShardHostOptions,
     events: ShardLinkEvents,
+    logger: Logger,
   ): Promise<WorkerShard> {
-    const shard = new WorkerShard(index, options, events);
+    const shard = new WorkerShard(index, options, events, logger);
     await shard.start();
     return shard;
   }
@@ -74,30 +85,48 @@ export class WorkerShard implements ShardLink {
 
   private async boot(): Promise<void> {
     const worker = new Worker(WORKER_ENTRY, { name: `shoal-shard-${this.index}` });
+    let initError: Error | undefined;
+    const out = new MessageBatcher<HostCommand, HostCommandMemo>((batch) => worker.postMessage(batch), {
+      remember: rememberHostCommand,
+      undeliverable: (cmd, err) => {
+        if (cmd.t === 'init') initError = err;
+        else this.undeliverable(out, cmd, err);
+      },
+    });
+    /** posts received from the thread, readable or not: they arrive in the order they were posted */
+    let received = 0;
+    let ready: (() => void) | undefined;
+    worker.on('message', (batch: HostMessage[]) => {
+      received++;
+      for (const msg of batch) this.onMessage(out, msg, ready);
+    });
+    worker.on('messageerror', (err: Error) => {
+      received++;
+      this.logger.error({ err, post: received }, 'a batch from the shard could not be read');
+      // The shard fails what that post carried.
+      out.send({ t: 'lost', seq: received });
+    });
     await new Promise<void>((resolve, reject) => {
-      const onReady = (batch: HostMessage[]) => {
-        if (!batch.some((m) => m.t === 'ready')) return;
-        worker.off('message', onReady);
+      const onError = (err: Error) => reject(err);
+      const onExit = (code: number) =>
+        reject(new Error(`shard ${this.index} exited with code ${code} during start`));
+      ready = () => {
+        ready = undefined;
         worker.off('error', onError);
         worker.off('exit', onExit);
         resolve();
       };
-      const onError = (err: Error) => reject(err);
-      const onExit = (code: number) =>
-        reject(new Error(`shard ${this.index} exited with code ${code} during start`));
-      worker.on('message', onReady);
       worker.once('error', onError);
       worker.once('exit', onExit);
-      worker.postMessage([{ t: 'init', options: this.options }] satisfies HostCommand[]);
+      out.send({ t: 'init', options: this.options });
+      out.flush();
+      if (initError) reject(initError);
     });
     if (this.terminating) {
       await worker.terminate();
       return;
     }
     let lastError: Error | undefined;
-    worker.on('message', (batch: HostMessage[]) => {
-      for (const msg of batch) this.events.onMessage(this.index, msg);
-    });
     worker.on('error', (err) => {
       lastError = err;
     });
@@ -110,9 +139,87 @@ export class WorkerShard implements ShardLink {
       this.respawn(0);
     });
     this.worker = worker;
-    this.out = new MessageBatcher((batch) => worker.postMessage(batch));
+    this.out = out;
     const waiting = this.waiting;
     this.waiting = [];
-    for (const cmd of waiting) this.out.send(cmd);
+    for (const cmd of waiting) out.send(cmd);
   }
+
+  private onMessage(
+    out: MessageBatcher<HostCommand, HostCommandMemo>,
+    msg: HostMessage,
+    ready: (() => void) | undefined,
+  ): void {
+    switch (msg.t) {
+      case 'ready':
+        ready?.();
+        return;
+      case 'lost':
+        this.peerLost(out, msg.seq);
+        return;
+      case 'lostUnknown':
+        this.events.onAllRequestsFailed(this.index, lostError('the reply to a command'));
+        return;
+      case 'chaosJunk':
+        return;
+      default:
+        this.events.onMessage(this.index, msg);
+    }
+  }
+
+  /** The shard could not read our post `seq`: fail the requests it carried, answer its store calls again. */
+  private peerLost(out: MessageBatcher<HostCommand, HostCommandMemo>, seq: number): void {
+    const memos = out.lost(seq);
+    this.logger.error({ post: seq, known: memos !== undefined }, 'the shard could not read a batch');
+    if (memos === undefined) {
+      this.events.onAllRequestsFailed(this.index, lostError('a command'));
+      out.send({ t: 'lostUnknown' });
+      return;
+    }
+    for (const m of memos) {
+      if (m.t === 'request') this.events.onRequestFailed(this.index, m.id, lostError('the command'));
+      else out.send(storeReplyLost(m.id));
+    }
+  }
+
+  /** `postMessage` refused a command (a value that cannot be cloned or is nested too deep). */
+  private undeliverable(
+    out: MessageBatcher<HostCommand, HostCommandMemo>,
+    cmd: HostCommand,
+    err: Error,
+  ): void {
+    const memo = rememberHostCommand(cmd);
+    if (memo?.t === 'request') {
+      this.events.onRequestFailed(
+        this.index,
+        memo.id,
+        RuntimeError.validation(`the ${cmd.t} command could not be sent to its shard: ${err.message}`, [
+          { code: 'custom', path: [], message: err.message },
+        ]),
+      );
+    } else if (memo?.t === 'storeReply') {
+      this.logger.error({ err }, 'a store reply could not be posted; the store call fails instead');
+      out.send(storeReplyLost(memo.id));
+    } else this.logger.error({ err, command: cmd.t }, 'a command could not be posted; it is dropped');
+  }
+}
+
+function lostError(what: string): RuntimeError {
+  return new RuntimeError(
+    'SESSION',
+    `${what} was lost between the threads (the other side could not read it); it may be retried`,
+  );
+}
+
+function storeReplyLost(id: number): HostCommand {
+  return {
+    t: 'storeReply',
+    id,
+    ok: false,
+    error: {
+      code: 'SESSION',
+      message: 'the store reply was lost between the threads; the call may be retried',
+      origin: 'host',
+    },
+  };
 }
