@@ -13,7 +13,7 @@ const pkg = join(src, '..');
 export function ensureBuilt(): void {
   const dist = join(pkg, 'dist', 'index.js');
   const newest = Math.max(
-    ...readdirSync(src)
+    ...readdirSync(src, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'))
       .map((f) => statSync(join(src, f)).mtimeMs),
   );
