@@ -35,7 +35,6 @@ describe('shoal-host', () => {
       [[], { SHOAL_SHARDS: 'many' }, 'SHOAL_SHARDS'],
       [['--keys', '/nonexistent/keys.json'], {}, '--keys'],
       [[], { SHOAL_API_KEYS: 'no-colon' }, 'SHOAL_API_KEYS'],
-      [['--sim-tokens-per-second', '0'], {}, '--sim-tokens-per-second'],
     ];
     const results = await Promise.all(cases.map(([args, env]) => runHost(args, env)));
     results.forEach((r, i) => {
