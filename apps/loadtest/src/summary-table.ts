@@ -25,7 +25,13 @@ const style = { head: [], border: [] };
 
 /** The end-of-run summary (cli-table3, plain text): the run, then latency percentiles per turn kind. */
 export function renderSummary(report: LoadReport): string {
-  const table = new Table({ head: ['metric', 'value'], style, colWidths: [30, 90], wordWrap: true });
+  const table = new Table({
+    head: ['metric', 'value'],
+    style,
+    colWidths: [30, 90],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+  });
   const l = report.turnLatencyMs;
   const where =
     report.target !== 'embedded'

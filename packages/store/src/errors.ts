@@ -84,6 +84,15 @@ const CLOSED_LEVEL_CODES = new Set([
   'LEVEL_SNAPSHOT_NOT_OPEN',
 ]);
 
+/** Whether LevelDB reported corruption (a damaged table block), here or in the error's causes. */
+function isLevelCorruption(err: unknown): boolean {
+  for (let e = err, depth = 0; e !== null && typeof e === 'object' && depth < 8; depth++) {
+    if ((e as { code?: unknown }).code === 'LEVEL_CORRUPTION') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 /** Maps an error from LevelDB (or anything unexpected) to a `StoreError`, keeping the original as `cause`. */
 export function toStoreError(err: unknown, what: string, sessionId?: string): StoreError {
   if (err instanceof StoreError) return err;
@@ -93,5 +102,8 @@ export function toStoreError(err: unknown, what: string, sessionId?: string): St
     return new StoreError('CLOSED', `${what}: the event store is closed`, base);
   }
   const detail = err instanceof Error ? err.message : String(err);
+  if (isLevelCorruption(err)) {
+    return new StoreError('CORRUPT_RECORD', `${what} failed: LevelDB reports corruption: ${detail}`, base);
+  }
   return new StoreError('IO', `${what} failed: ${detail}`, base);
 }

@@ -210,8 +210,17 @@ describe('LevelEventStore', () => {
         await db.put(eventKey(p, seq), encodeJson(userMessage(`n${seq}`)));
     });
     store = await open();
-    expect((await store.loadEvents('big')).map((e) => e.seq)).toEqual(seqs);
-    expect((await store.loadEventsAfter('big', 999)).map((e) => e.seq)).toEqual(seqs.slice(5));
+    // Runs of contiguous seqs read in numeric order (byte order of the keys), across 2^32 too.
+    const run = async (after: number, n: number) =>
+      (await store.loadEventsAfter('big', after, { limit: n })).map((e) => e.seq);
+    expect(await run(8, 2)).toEqual([9, 10]);
+    expect(await run(98, 2)).toEqual([99, 100]);
+    expect(await run(998, 2)).toEqual([999, 1000]);
+    expect(await run(2 ** 32 - 2, 3)).toEqual(seqs.slice(6));
+    expect((await store.loadEventsAfter('big', 2 ** 32 - 2)).map((e) => e.seq)).toEqual(seqs.slice(6));
+    // The gaps between the runs are what a damaged log looks like.
+    expect((await expectStoreError(store.loadEvents('big'), 'CORRUPT_RECORD')).seq).toBe(0);
+    expect((await expectStoreError(store.loadEventsAfter('big', 10), 'CORRUPT_RECORD')).seq).toBe(11);
     expect(await store.latestSequence('big')).toBe(2 ** 32 + 1);
     expect(await store.append('big', [userMessage('next')])).toEqual([2 ** 32 + 2]);
     expect(await store.loadEvents('big2')).toEqual([]);
@@ -336,7 +345,9 @@ describe('LevelEventStore', () => {
     await expectStoreError(store.getSessionSummary('s'), 'CORRUPT_RECORD');
     await expectStoreError(store.append('s', [userMessage('1')]), 'CORRUPT_RECORD');
     await expectStoreError(store.listSessions(), 'CORRUPT_RECORD');
-    expect((await store.loadEvents('s')).map((e) => e.seq)).toEqual([0]);
+    // Its events cannot be checked against the catalog any more: the read fails too.
+    await expectStoreError(store.loadEvents('s'), 'CORRUPT_RECORD');
+    expect(await store.loadEvents('t')).toEqual([]);
     await store.deleteSession('s');
     expect(await store.sessionExists('s')).toBe(false);
     expect(await store.listSessionIds()).toEqual(['t']);

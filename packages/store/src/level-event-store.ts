@@ -62,6 +62,7 @@ import {
   UPDATED_INDEX_PREFIX,
   updatedIndexKey,
 } from './keys.js';
+import { catalogEndOf, checkContiguous, checkLogEnd, readError } from './level-log-integrity.js';
 import { byPosition, checkListOptions, decodeCursor, encodeCursor, paginate } from './listing.js';
 import { claimDirectory, type OpenMarker } from './open-marker.js';
 import { SessionCache, type SessionState } from './session-cache.js';
@@ -379,17 +380,29 @@ export class LevelEventStore implements SessionStore {
     return this.loadEventsAfter(sessionId, -1);
   }
 
+  /**
+   * Besides decoding each record, checks what LevelDB cannot (it drops a write-ahead-log record whose checksum
+   * fails during recovery and carries on): the seqs must run on from `afterSeq` without a gap, and the log may
+   * not end before the catalog record says it did (level-log-integrity.ts). Either fails this session's read with
+   * CORRUPT_RECORD naming the first missing seq; other sessions are unaffected.
+   */
   async loadEventsAfter(sessionId: string, afterSeq: number, opts?: LoadOptions): Promise<StoredEvent[]> {
     this.assertOpen();
     const limit = checkLoadArgs(sessionId, afterSeq, opts?.limit);
     if (limit === 0 || this.purging.has(sessionId)) return [];
     const prefix = sessionPrefix(sessionId);
     let entries: Array<[Buffer, Buffer]>;
+    let catalog: Buffer | undefined;
+    // One snapshot: the catalog record and the events are compared as of the same moment.
+    const snapshot = this.db.snapshot();
     try {
-      const range = eventRange(prefix, afterSeq + 1);
+      const range = { ...eventRange(prefix, afterSeq + 1), snapshot };
       entries = await this.db.iterator(limit === undefined ? range : { ...range, limit }).all();
+      catalog = await this.db.get(catalogKey(prefix), { snapshot });
     } catch (err) {
-      throw toStoreError(err, `read events of session ${sessionId}`, sessionId);
+      throw readError(err, sessionId, afterSeq + 1);
+    } finally {
+      await snapshot.close();
     }
     const out = new Array<StoredEvent>(entries.length);
     for (let i = 0; i < entries.length; i++) {
@@ -404,8 +417,11 @@ export class LevelEventStore implements SessionStore {
           },
         );
       }
+      checkContiguous(sessionId, afterSeq + 1 + i, seq);
       out[i] = { seq, event: decodeStoredEvent(sessionId, seq, value) };
     }
+    const complete = limit === undefined || entries.length < limit;
+    checkLogEnd(sessionId, afterSeq + 1 + entries.length, complete, catalogEndOf(sessionId, catalog));
     return out;
   }
 
@@ -473,7 +489,8 @@ export class LevelEventStore implements SessionStore {
     this.assertOpen();
     try {
       const keys = await this.db.keys(prefixRange(UPDATED_INDEX_PREFIX)).all();
-      return keys.map(sessionIdOfIndexKey);
+      // Each session has one index entry; a damaged log (a lost re-keying batch) can leave a stale second one.
+      return [...new Set(keys.map(sessionIdOfIndexKey))];
     } catch (err) {
       throw toStoreError(err, 'list sessions');
     }
@@ -645,6 +662,8 @@ export class LevelEventStore implements SessionStore {
     if (buf === undefined) return null;
     const stored = this.decodeCatalogOf(sessionId, buf);
     const nextSeq = latest === null ? 0 : latest + 1;
+    // A log that ends before its catalog record says lost its tail: appending would reuse those seqs.
+    checkLogEnd(sessionId, nextSeq, true, stored.seq);
     // Locked, and appends to an uncached session wait for this load: nothing is written meanwhile.
     const catalog =
       stored.seq === undefined || stored.seq >= nextSeq
@@ -780,7 +799,10 @@ export class LevelEventStore implements SessionStore {
     const records = await this.readCatalogs(ids, snapshot);
     const sessions: SessionSummary[] = [];
     records.forEach((rec, i) => {
-      if (rec !== undefined) sessions.push(toSummary(ids[i]!, rec));
+      // An entry not matching the record's updatedAt is stale (left by a lost batch of a damaged log).
+      if (rec !== undefined && listingSuffix(rec.updatedAt, ids[i]!).equals(suffixOfUpdatedKey(page[i]!))) {
+        sessions.push(toSummary(ids[i]!, rec));
+      }
     });
     const last = page[page.length - 1];
     const more = keys.length > offset + limit && last !== undefined;
