@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import type { LogLevel } from './app.js';
 import { HostConfigError } from './config-error.js';
-import { DEFAULT_TENANT_LIMITS } from './limits.js';
+import { DEFAULT_TENANT_LIMITS } from './tenant-limits.js';
 
 /** Everything `shoal-host` can be told, from flags or the environment (flags win). */
 export interface CliConfig {

@@ -24,6 +24,10 @@ export type {
 export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
 export type { ShardStore } from './store-client/shard-store.js';
+export { closeSharedToolPool, sharedToolPool } from './tools/pool/shared-tool-pool.js';
+export { TOOL_POOL_DEFAULTS, ToolPool, type ToolPoolOptions } from './tools/pool/tool-pool.js';
+export { PortToolRunner, serveToolPool } from './tools/pool/tool-pool-port.js';
+export type { ToolTaskRunner } from './tools/pool/tool-task.js';
 export {
   type GroupProcess,
   type GroupProcessLauncher,

@@ -20,6 +20,7 @@ import { ProviderRegistry } from '../providers/registry.js';
 import { PortStoreClient } from '../store-client/port-store-client.js';
 import type { ShardStore } from '../store-client/shard-store.js';
 import { builtinTools } from '../tools/builtin-tools.js';
+import type { ToolTaskRunner } from '../tools/pool/tool-task.js';
 import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
 import type { ShardHostOptions } from './host-options.js';
@@ -61,6 +62,8 @@ export class ShardHost {
     logger?: Logger,
     /** in-process only (never sent over a port): extra providers, e.g. test doubles; see ProviderRegistry */
     extraProviders: readonly ModelProvider[] = [],
+    /** where grep/glob work runs: the process's tool pool (a port to it on a worker thread); default: shared */
+    toolPool?: ToolTaskRunner,
   ) {
     this.logger = logger ?? createLogger(options.logLevel, { shard: options.shardIndex });
     this.spawner = new SpawnHelper(this.logger);
@@ -72,7 +75,9 @@ export class ShardHost {
     this.deltas = new BatchingDeltaSink((sessionId, deltas) => this.post({ t: 'deltas', sessionId, deltas }));
     this.interpreterEnv = {
       providers: new ProviderRegistry(options.providers, extraProviders),
-      tools: new ToolExecutor(builtinTools({ bash: { launcher: this.spawner.launch } })),
+      tools: new ToolExecutor(
+        builtinTools({ bash: { launcher: this.spawner.launch }, ...(toolPool ? { pool: toolPool } : {}) }),
+      ),
       deps: systemDeps,
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
