@@ -3,6 +3,9 @@ export type { DeltaSink } from './effects/delta-sink.js';
 export { EffectInterpreter } from './effects/effect-interpreter.js';
 export { DEFAULT_HOST_LIMITS, type LogLevel, type ShardHostOptions } from './host/host-options.js';
 export { ShardHost } from './host/shard-host.js';
+export { type LimitIssue, oversizedEvent } from './limits/event-limits.js';
+export { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from './limits/payload-limits.js';
+export { payloadBytes } from './limits/payload-size.js';
 export { createLogger } from './logging/logger.js';
 export { type BatcherOptions, MessageBatcher } from './protocol/batcher.js';
 export {

@@ -23,7 +23,7 @@ import { builtinTools } from '../tools/builtin-tools.js';
 import type { ToolTaskRunner } from '../tools/pool/tool-task.js';
 import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
-import type { ShardHostOptions } from './host-options.js';
+import { DEFAULT_HOST_LIMITS, type ShardHostOptions } from './host-options.js';
 
 interface Subscribers {
   events: number;
@@ -82,12 +82,21 @@ export class ShardHost {
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
       controllers: this.controllers,
+      limits: {
+        maxMessageBytes: options.maxMessageBytes ?? DEFAULT_HOST_LIMITS.maxMessageBytes,
+        maxToolOutputBytes: options.maxToolOutputBytes ?? DEFAULT_HOST_LIMITS.maxToolOutputBytes,
+      },
     };
     this.actorEnv = {
       store: this.store,
       deps: systemDeps,
       logger: this.logger,
       snapshotEveryEvents: options.snapshotEveryEvents,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_HOST_LIMITS.maxEventBytes,
+      queueLimits: {
+        maxQueuedInputs: options.maxQueuedInputs ?? DEFAULT_HOST_LIMITS.maxQueuedInputs,
+        maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_HOST_LIMITS.maxQueuedBytes,
+      },
       createInterpreter: (actor) => new EffectInterpreter(actor, this.interpreterEnv),
       onStarted: (actor) => this.post({ t: 'activity', sessionId: actor.sessionId, active: true }),
       onStopped: (actor, leftovers) => this.onActorStopped(actor, leftovers),
