@@ -1,9 +1,12 @@
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type ChildHost, runHost, spawnHost } from './test-support/child-host.js';
 import { api, tempDir } from './test-support/host-harness.js';
 import { openStream, readUntil } from './test-support/sse-reader.js';
+
+// Child processes start slowly on a busy machine: generous deadlines, never fixed waits.
+vi.setConfig({ testTimeout: 120_000 });
 
 const dirs: string[] = [];
 const children: ChildHost[] = [];

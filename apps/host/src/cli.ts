@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { buildHost, type Host } from './app.js';
+import type { Host } from './app.js';
 import { KeyRing, loadKeysFile, parseKeysEnv } from './auth/keys.js';
 import { HELP, parseCli } from './cli-options.js';
 import { HostConfigError } from './config-error.js';
@@ -32,6 +32,8 @@ async function main(): Promise<number> {
 
   let host: Host;
   try {
+    // Loaded only now: --help and a bad flag answer without loading Fastify and the runtime.
+    const { buildHost } = await import('./app.js');
     host = await buildHost({
       keys,
       dataDir: config.dataDir,
@@ -39,6 +41,9 @@ async function main(): Promise<number> {
       runtimeOptions: {
         durability: config.durability,
         ...(config.shards === undefined ? {} : { shards: config.shards }),
+        ...(config.simTokensPerSecond === undefined
+          ? {}
+          : { providers: { simulated: { tokensPerSecond: config.simTokensPerSecond } } }),
       },
       limits: {
         maxSessions: config.maxSessions,

@@ -2,21 +2,7 @@ import type { Runtime } from '@shoal/supervisor';
 import { HostError } from './errors.js';
 import { TENANT_METADATA_KEY } from './tenancy.js';
 
-/** Per-tenant limits (README "Limits"); each exceeded limit is a 429 with `Retry-After`. */
-export interface TenantLimits {
-  /** stored sessions per tenant */
-  maxSessions: number;
-  /** requests per second per tenant, over every `/v1` route (`@fastify/rate-limit`) */
-  requestsPerSecond: number;
-  /** open event and delta streams per tenant */
-  maxStreams: number;
-}
-
-export const DEFAULT_TENANT_LIMITS: TenantLimits = {
-  maxSessions: 10_000,
-  requestsPerSecond: 1_000,
-  maxStreams: 1_000,
-};
+export { DEFAULT_TENANT_LIMITS, type TenantLimits } from './tenant-limits.js';
 
 /** A client over its session quota must delete sessions first; it is told to look again in a minute. */
 const SESSIONS_RETRY_AFTER_SECONDS = 60;

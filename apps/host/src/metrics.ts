@@ -1,4 +1,4 @@
-import type { Runtime } from '@shoal/supervisor';
+import { type Runtime, RuntimeError } from '@shoal/supervisor';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The `stats` each shard reports (supervisor `shardStats()`); read defensively, it crosses a thread. */
@@ -162,12 +162,18 @@ export class HostMetrics {
   }
 }
 
-/** One shard-stats request per scrape, shared by the gauges that read it; a runtime shutting down reads []. */
+/**
+ * One shard-stats request per scrape, shared by the gauges that read it. A runtime that is shutting down has
+ * no shards to report (a scrape during shutdown shows none); any other failure fails the scrape.
+ */
 function memoizedScrape<T>(read: () => Promise<T[]>): () => Promise<T[]> {
   let current: Promise<T[]> | undefined;
   return () => {
     if (current === undefined) {
-      current = read().catch(() => []);
+      current = read().catch((err: unknown) => {
+        if (err instanceof RuntimeError && err.code === 'SHUTTING_DOWN') return [];
+        throw err;
+      });
       // Cleared after this scrape's collectors ran (they start in the same tick).
       setImmediate(() => {
         current = undefined;

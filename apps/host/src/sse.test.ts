@@ -255,3 +255,33 @@ describe('GET /v1/sessions/:id/deltas', () => {
     }
   });
 });
+
+describe('SseStream', () => {
+  it('is closed from the start when its client went away before the stream was set up', async () => {
+    const { createServer } = await import('node:http');
+    const { SseStream } = await import('./sse.js');
+    let closedAtStart: boolean | undefined;
+    const checked = new Promise<void>((resolve) => {
+      const server = createServer((req, res) => {
+        req.socket.once('close', () => {
+          const s = new SseStream(res);
+          closedAtStart = s.closed;
+          s.open();
+          expect(s.send('data: x\n\n')).toBeUndefined();
+          server.close();
+          resolve();
+        });
+      });
+      server.listen(0, '127.0.0.1', () => {
+        const address = server.address();
+        if (address === null || typeof address === 'string') throw new Error('no port');
+        const controller = new AbortController();
+        fetch(`http://127.0.0.1:${address.port}/`, { signal: controller.signal }).catch(() => undefined);
+        // Abort once the request has reached the server (its socket is then open on both sides).
+        server.once('request', () => controller.abort());
+      });
+    });
+    await checked;
+    expect(closedAtStart).toBe(true);
+  });
+});

@@ -50,10 +50,13 @@ export class SseStream {
     res.on('close', onGone);
     res.on('error', onGone);
     res.on('drain', () => this.wakeWriter());
+    // The client may have gone while the subscription was being set up: 'close' has fired already then.
+    if (res.socket === null || res.socket.destroyed || res.writableEnded) this.markClosed();
   }
 
   /** Sends the 200 head at once, so the client knows the stream is open before the first event. */
   open(): void {
+    if (this.isClosed) return;
     this.res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

@@ -3,6 +3,9 @@ export type { DeltaSink } from './effects/delta-sink.js';
 export { EffectInterpreter } from './effects/effect-interpreter.js';
 export { DEFAULT_HOST_LIMITS, type LogLevel, type ShardHostOptions } from './host/host-options.js';
 export { ShardHost } from './host/shard-host.js';
+export { type LimitIssue, oversizedEvent } from './limits/event-limits.js';
+export { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from './limits/payload-limits.js';
+export { payloadBytes } from './limits/payload-size.js';
 export { createLogger } from './logging/logger.js';
 export { type BatcherOptions, MessageBatcher } from './protocol/batcher.js';
 export {
@@ -24,6 +27,10 @@ export type {
 export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
 export type { ShardStore } from './store-client/shard-store.js';
+export { closeSharedToolPool, sharedToolPool } from './tools/pool/shared-tool-pool.js';
+export { TOOL_POOL_DEFAULTS, ToolPool, type ToolPoolOptions } from './tools/pool/tool-pool.js';
+export { PortToolRunner, serveToolPool } from './tools/pool/tool-pool-port.js';
+export type { ToolTaskRunner } from './tools/pool/tool-task.js';
 export {
   type GroupProcess,
   type GroupProcessLauncher,

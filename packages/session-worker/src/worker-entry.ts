@@ -1,8 +1,9 @@
-import { parentPort } from 'node:worker_threads';
+import { MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { ShardHost } from './host/shard-host.js';
 import { MessageBatcher } from './protocol/batcher.js';
 import { type HostMessageMemo, rememberHostMessage } from './protocol/delivery.js';
 import type { HostCommand, HostMessage } from './protocol/messages.js';
+import { PortToolRunner } from './tools/pool/tool-pool-port.js';
 
 /**
  * The entry of a shard's worker thread: one `ShardHost`, fed by the parent port. The host is the same
@@ -30,6 +31,9 @@ const post = (msg: HostMessage) => {
     out.send({ t: 'chaosJunk', value: deeplyNested(5_000) });
   }
 };
+/** The shard's line to the process's tool pool, transferred with the thread's `workerData` (WorkerShard). */
+const toolPort: unknown = (workerData as { toolPort?: unknown } | null)?.toolPort;
+const toolPool = toolPort instanceof MessagePort ? new PortToolRunner(toolPort) : undefined;
 /** posts received from the main thread, readable or not (they arrive in the order they were posted) */
 let received = 0;
 
@@ -37,7 +41,7 @@ port.on('message', (batch: HostCommand[]) => {
   received++;
   for (const cmd of batch) {
     if (cmd.t === 'init') {
-      host = new ShardHost(post, cmd.options);
+      host = new ShardHost(post, cmd.options, undefined, undefined, [], toolPool);
       post({ t: 'ready' });
       continue;
     }

@@ -57,6 +57,7 @@ import { InProcessShard } from './shards/in-process-shard.js';
 import type { ShardLink, ShardLinkEvents } from './shards/shard-link.js';
 import { WorkerShard } from './shards/worker-shard.js';
 import { MetadataArg, parseArg, SessionIdArg } from './validation/arguments.js';
+import { checkInputSize } from './validation/input-size.js';
 import { WorkspaceRoots } from './validation/workspace-roots.js';
 
 /** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
@@ -176,6 +177,7 @@ export class Runtime {
   async createSession(config?: SessionConfigInput): Promise<string> {
     this.assertRunning();
     const input = parseArg(SessionConfigArg, config ?? {}, 'config');
+    checkInputSize(input, this.options.limits.maxInputBytes, 'config');
     // A caller-chosen workspace must lie inside a workspace root; it is recorded as resolved there.
     if (input.workspace !== undefined) {
       input.workspace = { ...input.workspace, path: await this.workspaceRoots.confine(input.workspace.path) };
@@ -224,6 +226,7 @@ export class Runtime {
   async dispatchAction(sessionId: string, action: Action): Promise<void> {
     this.checkId(sessionId);
     const a = parseArg(ClientActionArg, action, 'action');
+    checkInputSize(a, this.options.limits.maxInputBytes, 'action');
     if (a.sessionId !== sessionId) {
       throw RuntimeError.validation('action.sessionId does not match the session', [
         { path: ['sessionId'], message: `expected ${sessionId}` },
@@ -329,6 +332,7 @@ export class Runtime {
   async executeBashCommand(sessionId: string, command: string): Promise<string> {
     this.checkId(sessionId);
     this.checkArg(z.string(), command, 'command');
+    checkInputSize(command, this.options.limits.maxInputBytes, 'command');
     if (command.trim().length === 0)
       throw new RuntimeError('INVALID_INPUT', 'the command is empty', 'EmptyInput');
     const opId = randomUuid();
@@ -523,6 +527,11 @@ export class Runtime {
       maxPendingPerSession: o.limits.maxPendingPerSession,
       maxPendingPerShard: o.limits.maxPendingPerShard,
       snapshotEveryEvents: o.snapshotEveryEvents,
+      maxMessageBytes: o.limits.maxMessageBytes,
+      maxToolOutputBytes: o.limits.maxToolOutputBytes,
+      maxEventBytes: o.limits.maxEventBytes,
+      maxQueuedInputs: o.limits.maxQueuedInputs,
+      maxQueuedBytes: o.limits.maxQueuedBytes,
     };
   }
 
@@ -715,8 +724,12 @@ export class Runtime {
 
   private content(content: string | UserContent[]): UserContent[] {
     // A string is what ContentArg's first branch accepts as is; arrays are validated (and copied) by zod.
-    if (typeof content === 'string') return [{ type: 'text', text: content }];
+    if (typeof content === 'string') {
+      checkInputSize(content, this.options.limits.maxInputBytes, 'content');
+      return [{ type: 'text', text: content }];
+    }
     const data = parseArg(ContentArg, content, 'content');
+    checkInputSize(data, this.options.limits.maxInputBytes, 'content');
     return typeof data === 'string' ? [{ type: 'text', text: data }] : data;
   }
 

@@ -14,11 +14,18 @@ import {
 } from '@shoal/shared';
 import type { Logger } from 'pino';
 import type { EffectInterpreter } from '../effects/effect-interpreter.js';
+import { DEFAULT_HOST_LIMITS } from '../host/host-options.js';
+import { oversizedEvent, type QueueLimits, queueRefusal } from '../limits/event-limits.js';
 import { HostError } from '../protocol/host-error.js';
 import { Fifo } from './fifo.js';
 import { createState, type ResumeEnv, resumeState } from './session-boot.js';
 
 const RESOLVED = Promise.resolve();
+
+const DEFAULT_QUEUE_LIMITS: QueueLimits = {
+  maxQueuedInputs: DEFAULT_HOST_LIMITS.maxQueuedInputs,
+  maxQueuedBytes: DEFAULT_HOST_LIMITS.maxQueuedBytes,
+};
 
 export type ActorCommand =
   | { kind: 'dispatch'; action: Action; resolve: (v: undefined) => void; reject: (e: Error) => void }
@@ -34,6 +41,10 @@ export type Boot =
 export interface ActorEnv extends ResumeEnv {
   readonly logger: Logger;
   readonly snapshotEveryEvents: number;
+  /** an event larger than this is never appended (default DEFAULT_HOST_LIMITS.maxEventBytes) */
+  readonly maxEventBytes?: number;
+  /** how a busy session's queue is bounded (default: DEFAULT_HOST_LIMITS) */
+  readonly queueLimits?: QueueLimits;
   createInterpreter(actor: SessionActor): EffectInterpreter;
   /** the actor stopped (suspended or failed); commands it had not started are handed back, in order */
   onStopped(actor: SessionActor, leftovers: ActorCommand[]): void;
@@ -145,6 +156,11 @@ export class SessionActor {
           this.lastActivityMs = Date.now();
           cmd = next;
           action = next.action;
+          const refused = queueRefusal(this.appState, action, this.queueLimits);
+          if (refused !== undefined) {
+            cmd.reject(refused);
+            continue;
+          }
         } else {
           const internal = this.internal.shift();
           if (internal === undefined) break;
@@ -156,6 +172,7 @@ export class SessionActor {
           if (events.length > 0) {
             const expectedNextSeq = this.nextSeq;
             try {
+              this.checkEventSizes(events);
               await this.env.store.append(this.sessionId, events, { expectedNextSeq });
             } catch (err) {
               this.fail(err); // as in `persist`
@@ -274,6 +291,7 @@ export class SessionActor {
   private async persist(events: SessionEvent[]): Promise<void> {
     const expectedNextSeq = this.nextSeq;
     try {
+      this.checkEventSizes(events);
       await this.env.store.append(this.sessionId, events, { expectedNextSeq });
     } catch (err) {
       // The reducer already changed the live state; the log did not. Stop this actor so the next
@@ -282,6 +300,16 @@ export class SessionActor {
       throw err;
     }
     this.appended(events, expectedNextSeq);
+  }
+
+  /** Throws for an event over `maxEventBytes`: like a failed append, the actor is then rebuilt from the log. */
+  private checkEventSizes(events: readonly SessionEvent[]): void {
+    const err = oversizedEvent(events, this.env.maxEventBytes ?? DEFAULT_HOST_LIMITS.maxEventBytes);
+    if (err !== undefined) throw err;
+  }
+
+  private get queueLimits(): QueueLimits {
+    return this.env.queueLimits ?? DEFAULT_QUEUE_LIMITS;
   }
 
   /** `events` were appended from `expectedNextSeq` on. */

@@ -20,9 +20,10 @@ import { ProviderRegistry } from '../providers/registry.js';
 import { PortStoreClient } from '../store-client/port-store-client.js';
 import type { ShardStore } from '../store-client/shard-store.js';
 import { builtinTools } from '../tools/builtin-tools.js';
+import type { ToolTaskRunner } from '../tools/pool/tool-task.js';
 import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
-import type { ShardHostOptions } from './host-options.js';
+import { DEFAULT_HOST_LIMITS, type ShardHostOptions } from './host-options.js';
 
 interface Subscribers {
   events: number;
@@ -61,6 +62,8 @@ export class ShardHost {
     logger?: Logger,
     /** in-process only (never sent over a port): extra providers, e.g. test doubles; see ProviderRegistry */
     extraProviders: readonly ModelProvider[] = [],
+    /** where grep/glob work runs: the process's tool pool (a port to it on a worker thread); default: shared */
+    toolPool?: ToolTaskRunner,
   ) {
     this.logger = logger ?? createLogger(options.logLevel, { shard: options.shardIndex });
     this.spawner = new SpawnHelper(this.logger);
@@ -72,17 +75,28 @@ export class ShardHost {
     this.deltas = new BatchingDeltaSink((sessionId, deltas) => this.post({ t: 'deltas', sessionId, deltas }));
     this.interpreterEnv = {
       providers: new ProviderRegistry(options.providers, extraProviders),
-      tools: new ToolExecutor(builtinTools({ bash: { launcher: this.spawner.launch } })),
+      tools: new ToolExecutor(
+        builtinTools({ bash: { launcher: this.spawner.launch }, ...(toolPool ? { pool: toolPool } : {}) }),
+      ),
       deps: systemDeps,
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
       controllers: this.controllers,
+      limits: {
+        maxMessageBytes: options.maxMessageBytes ?? DEFAULT_HOST_LIMITS.maxMessageBytes,
+        maxToolOutputBytes: options.maxToolOutputBytes ?? DEFAULT_HOST_LIMITS.maxToolOutputBytes,
+      },
     };
     this.actorEnv = {
       store: this.store,
       deps: systemDeps,
       logger: this.logger,
       snapshotEveryEvents: options.snapshotEveryEvents,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_HOST_LIMITS.maxEventBytes,
+      queueLimits: {
+        maxQueuedInputs: options.maxQueuedInputs ?? DEFAULT_HOST_LIMITS.maxQueuedInputs,
+        maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_HOST_LIMITS.maxQueuedBytes,
+      },
       createInterpreter: (actor) => new EffectInterpreter(actor, this.interpreterEnv),
       onStarted: (actor) => this.post({ t: 'activity', sessionId: actor.sessionId, active: true }),
       onStopped: (actor, leftovers) => this.onActorStopped(actor, leftovers),

@@ -12,6 +12,8 @@ function measure(v: unknown, cap: number, acc: number): number {
   if (acc > cap) return acc;
   switch (typeof v) {
     case 'string':
+      // Every UTF-16 unit is at least one UTF-8 byte: a string longer than what is left is over, unscanned.
+      if (v.length > cap - acc) return acc + v.length + 2;
       return acc + stringBytes(v) + 2;
     case 'number':
     case 'boolean':

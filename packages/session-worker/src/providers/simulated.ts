@@ -37,6 +37,12 @@ export const DEFAULT_SIMULATED_CONTEXT_WINDOW_TOKENS = 200_000;
 export const CHARS_PER_TOKEN = 4;
 /** `/tokens n` appends n copies of this 4-character filler, i.e. exactly n more output tokens. */
 export const FILLER_TOKEN = ' tok';
+/**
+ * The most filler tokens one reply may ask for with `/tokens` (512 KiB of text, under the runtime's default
+ * maxMessageBytes): more fails the call as an invalid request, as a provider refuses an excessive
+ * max_tokens, so no script can make the model allocate an unbounded message.
+ */
+export const SIMULATED_MAX_FILLER_TOKENS = 131_072;
 /** How many words of the user prompt a title reply takes (api.md). */
 export const TITLE_WORDS = 6;
 /** Fallback for a title request not built by `titlePrompt`: the prompt follows the first blank line. */
@@ -196,6 +202,12 @@ function scriptReply(steps: readonly Step[]): Reply {
       case 'error':
         throw step.error;
     }
+  }
+  if (fillers > SIMULATED_MAX_FILLER_TOKENS) {
+    throw ModelCallError.requestStartFailed(
+      'invalid_request',
+      `/tokens asks for ${fillers} tokens; the simulated model writes at most ${SIMULATED_MAX_FILLER_TOKENS}`,
+    );
   }
   // A pure tool-call script has no text; otherwise the echo (possibly `echo: ` alone) leads the reply.
   const echo = echoed.length > 0 || toolCalls.length === 0 ? `echo: ${echoed.join('\n')}` : '';

@@ -1,15 +1,14 @@
 import { stat } from 'node:fs/promises';
 import type { ToolResult } from '@shoal/shared';
 import { z } from 'zod';
-import { compileGlob, literalPrefix } from './glob-matcher.js';
+import { literalPrefix } from './glob-matcher.js';
+import { sharedToolPool } from './pool/shared-tool-pool.js';
+import type { ToolTaskRunner } from './pool/tool-task.js';
 import type { Tool, ToolContext } from './tool.js';
 import { fsFailure, ToolFailure } from './tool-failure.js';
-import { walk } from './walk.js';
 import { resolveWorkspacePath } from './workspace-path.js';
 
-export const GLOB_MAX_RESULTS = 1000;
-/** Entries visited at most per call (bounds the time one call can take on a huge tree). */
-export const GLOB_MAX_VISITED = 200_000;
+export { GLOB_MAX_RESULTS, GLOB_MAX_VISITED } from './pool/glob-search.js';
 
 export const GlobParams = z.object({
   pattern: z.string().min(1).describe('Glob such as "**/*.ts" or "src/*.{js,json}", relative to path'),
@@ -19,11 +18,11 @@ export type GlobParams = z.infer<typeof GlobParams>;
 
 /**
  * `glob`: files and directories under `path` whose path relative to `path` matches `pattern` (see
- * compileGlob). Results are workspace-relative, sorted, at most GLOB_MAX_RESULTS (from at most
- * GLOB_MAX_VISITED entries walked); `.git` and `node_modules`
- * are skipped and symlinks are not followed. The walk starts at the pattern's literal prefix.
+ * compileGlob). Here, on the shard's thread, `path` and the pattern's literal prefix are resolved and
+ * confined to the workspace; the walk (tinyglobby, symlinks neither followed nor listed, `.git` and
+ * `node_modules` skipped) and the matching run as a task on the tool pool (pool/glob-search.ts).
  */
-export function globTool(): Tool<GlobParams> {
+export function globTool(pool?: ToolTaskRunner): Tool<GlobParams> {
   return {
     name: 'glob',
     displayName: 'Glob',
@@ -38,24 +37,25 @@ export function globTool(): Tool<GlobParams> {
       if (pattern.startsWith('/') || pattern.split('/').includes('..')) {
         throw new ToolFailure('INVALID_PATTERN', 'glob patterns are relative to path and may not contain ..');
       }
-      const re = compileGlob(pattern);
       // Start at the literal prefix (resolved, so it is confined like any other path).
       const prefix = literalPrefix(pattern);
       const start = prefix === '' ? base : await resolveWorkspacePath(base.absolute, prefix);
       const startSt = await stat(start.absolute).catch(() => undefined);
-      const matches: string[] = [];
-      if (startSt?.isDirectory()) {
-        let visited = 0;
-        for await (const e of walk(start.absolute, ctx.signal, prefix)) {
-          if (++visited > GLOB_MAX_VISITED) break;
-          if (re.test(e.relative)) {
-            matches.push(base.relative === '.' ? e.relative : `${base.relative}/${e.relative}`);
-            if (matches.length >= GLOB_MAX_RESULTS) break;
-          }
-        }
-      }
-      if (ctx.signal.aborted) throw new ToolFailure('CANCELLED', 'glob was cancelled');
-      return { type: 'Glob', matches, pattern: params.pattern };
+      if (!startSt?.isDirectory()) return { type: 'Glob', matches: [], pattern: params.pattern };
+      const below = pattern.split('/').length - (prefix === '' ? 0 : prefix.split('/').length);
+      const out = await (pool ?? sharedToolPool()).run(
+        {
+          kind: 'glob',
+          root: base.root,
+          base: base.absolute,
+          start: start.absolute,
+          pattern,
+          // Without `**` a match lies at most as many levels down as the pattern has segments.
+          ...(pattern.includes('**') ? {} : { deep: Math.max(1, below) }),
+        },
+        ctx.signal,
+      );
+      return { type: 'Glob', matches: out.matches, pattern: params.pattern };
     },
   };
 }

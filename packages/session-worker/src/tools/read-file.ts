@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { ToolResult } from '@shoal/shared';
 import { z } from 'zod';
+import { openRegularFile } from './regular-file.js';
 import type { Tool, ToolContext } from './tool.js';
 import { fsFailure, ToolFailure } from './tool-failure.js';
 import { resolveWorkspacePath } from './workspace-path.js';
@@ -31,15 +31,10 @@ export const ReadFileParams = z.object({
 export type ReadFileParams = z.infer<typeof ReadFileParams>;
 
 /** A file whose first bytes contain a NUL is treated as binary. */
-export async function looksBinary(file: string): Promise<boolean> {
-  const fh = await open(file, 'r');
-  try {
-    const buf = Buffer.alloc(BINARY_SNIFF_BYTES);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    return buf.subarray(0, bytesRead).includes(0);
-  } finally {
-    await fh.close();
-  }
+export async function looksBinary(fh: FileHandle): Promise<boolean> {
+  const buf = Buffer.alloc(BINARY_SNIFF_BYTES);
+  const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+  return buf.subarray(0, bytesRead).includes(0);
 }
 
 /**
@@ -56,16 +51,15 @@ export function readFileTool(): Tool<ReadFileParams> {
     params: ReadFileParams,
     async run(params: ReadFileParams, ctx: ToolContext): Promise<ToolResult> {
       const target = await resolveWorkspacePath(ctx.workspace, params.file_path);
-      const st = await stat(target.absolute).catch((e: unknown) =>
-        Promise.reject(fsFailure(e, params.file_path)),
-      );
-      if (!st.isFile()) throw new ToolFailure('NOT_A_FILE', `${params.file_path} is not a regular file`);
-      if (await looksBinary(target.absolute)) {
+      // The checks apply to the opened file itself: regular, one link only (regular-file.ts).
+      const { fh } = await openRegularFile(target.absolute, params.file_path);
+      if (await looksBinary(fh).catch((e: unknown) => fh.close().then(() => Promise.reject(e)))) {
+        await fh.close();
         throw new ToolFailure('BINARY_FILE', `${params.file_path} is a binary file`);
       }
       const first = Math.max(1, params.offset ?? 1);
       const limit = params.limit ?? READ_DEFAULT_LIMIT;
-      const stream = createReadStream(target.absolute, { encoding: 'utf8' });
+      const stream = fh.createReadStream({ encoding: 'utf8', start: 0 }); // closes fh when done
       const rl = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
       const lines: string[] = [];
       let truncated = false;

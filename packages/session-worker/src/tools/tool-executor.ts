@@ -64,6 +64,8 @@ export class ToolExecutor {
       return { ok: true, value };
     } catch (err) {
       if (ctx.signal.aborted) return { ok: false, error: { type: 'Cancelled', toolName } };
+      if (err instanceof ToolFailure && err.code === 'TIMEOUT')
+        return { ok: false, error: { type: 'Timeout', toolName } };
       if (err instanceof ToolFailure)
         return { ok: false, error: { type: 'Execution', toolName, message: err.message } };
       const message = err instanceof Error ? err.message : String(err);

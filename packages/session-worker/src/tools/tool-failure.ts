@@ -1,22 +1,27 @@
 /** Codes for tool failures that become a §1.7 `Execution` error (the message is the display text). */
-export type ToolFailureCode =
-  | 'PATH_OUTSIDE_WORKSPACE'
-  | 'NOT_FOUND'
-  | 'NOT_A_FILE'
-  | 'NOT_A_DIRECTORY'
-  | 'EDIT_NO_MATCH'
-  | 'EDIT_AMBIGUOUS'
-  | 'EDIT_NOOP'
-  | 'INVALID_PATTERN'
-  | 'SPAWN_FAILED'
-  | 'BINARY_FILE'
-  | 'TOO_LARGE'
-  | 'CANCELLED'
-  | 'IO';
+export const TOOL_FAILURE_CODES = [
+  'PATH_OUTSIDE_WORKSPACE',
+  'NOT_FOUND',
+  'NOT_A_FILE',
+  'NOT_A_DIRECTORY',
+  'EDIT_NO_MATCH',
+  'EDIT_AMBIGUOUS',
+  'EDIT_NOOP',
+  'INVALID_PATTERN',
+  'SPAWN_FAILED',
+  'BINARY_FILE',
+  'TOO_LARGE',
+  'HARD_LINKED',
+  'TOOL_POOL_BUSY',
+  'TIMEOUT',
+  'CANCELLED',
+  'IO',
+] as const;
+export type ToolFailureCode = (typeof TOOL_FAILURE_CODES)[number];
 
 /**
  * A tool-level failure; the executor maps it to `{type:'Execution', toolName, message}`, except `CANCELLED`
- * which becomes `{type:'Cancelled', toolName}` (§1.7).
+ * which becomes `{type:'Cancelled', toolName}` and `TIMEOUT` which becomes `{type:'Timeout', toolName}` (§1.7).
  */
 export class ToolFailure extends Error {
   override readonly name = 'ToolFailure';

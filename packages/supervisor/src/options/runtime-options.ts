@@ -17,6 +17,8 @@ function noNul(s: string): boolean {
   return !s.includes('\0');
 }
 
+/** 1 MiB: a caller's single input. */
+const DEFAULT_INPUT_BYTES = 1024 * 1024;
 /** api.md `RuntimeOptions`, plus `limits` and `snapshotEveryEvents` where api.md is silent. */
 export const RuntimeOptionsSchema = z
   .object({
@@ -68,13 +70,39 @@ export const RuntimeOptionsSchema = z
         eventBufferPerSubscriber: z.number().int().positive().default(256),
         /** deltas buffered per delta subscriber before `Lagged` replaces what it missed */
         deltaBufferPerSubscriber: z.number().int().positive().default(1024),
+        /** a caller's input (message content, bash command, action, session config); more is INVALID_INPUT */
+        maxInputBytes: z.number().int().positive().default(DEFAULT_INPUT_BYTES),
+        /** a model reply; a larger one ends its turn with a model error and is not stored */
+        maxMessageBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxMessageBytes),
+        /** one tool result; a larger one becomes a tool error */
+        maxToolOutputBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxToolOutputBytes),
+        /** one stored event; an action whose event would be larger fails and stores nothing */
+        maxEventBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxEventBytes),
+        /** items waiting in a busy session's queue; more are OVERLOADED (kind QueueFull) */
+        maxQueuedInputs: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxQueuedInputs),
+        /** total size of a busy session's queued content; more is OVERLOADED (kind QueueFull) */
+        maxQueuedBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxQueuedBytes),
       })
       .strict()
+      .refine(
+        (l) =>
+          l.maxInputBytes < l.maxEventBytes &&
+          l.maxMessageBytes < l.maxEventBytes &&
+          l.maxToolOutputBytes < l.maxEventBytes &&
+          l.maxQueuedBytes < l.maxEventBytes,
+        'maxInputBytes, maxMessageBytes, maxToolOutputBytes and maxQueuedBytes must be below maxEventBytes',
+      )
       .default({
         maxPendingPerSession: DEFAULT_HOST_LIMITS.maxPendingPerSession,
         maxPendingPerShard: DEFAULT_HOST_LIMITS.maxPendingPerShard,
         eventBufferPerSubscriber: 256,
         deltaBufferPerSubscriber: 1024,
+        maxInputBytes: DEFAULT_INPUT_BYTES,
+        maxMessageBytes: DEFAULT_HOST_LIMITS.maxMessageBytes,
+        maxToolOutputBytes: DEFAULT_HOST_LIMITS.maxToolOutputBytes,
+        maxEventBytes: DEFAULT_HOST_LIMITS.maxEventBytes,
+        maxQueuedInputs: DEFAULT_HOST_LIMITS.maxQueuedInputs,
+        maxQueuedBytes: DEFAULT_HOST_LIMITS.maxQueuedBytes,
       }),
     snapshotEveryEvents: z.number().int().positive().default(DEFAULT_HOST_LIMITS.snapshotEveryEvents),
   })

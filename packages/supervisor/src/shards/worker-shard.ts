@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker } from 'node:worker_threads';
 import {
   type HostCommand,
   type HostCommandMemo,
@@ -6,6 +6,8 @@ import {
   MessageBatcher,
   rememberHostCommand,
   type ShardHostOptions,
+  serveToolPool,
+  sharedToolPool,
   WORKER_ENTRY,
 } from '@shoal/session-worker';
 import type { Logger } from 'pino';
@@ -84,7 +86,15 @@ export class WorkerShard implements ShardLink {
   }
 
   private async boot(): Promise<void> {
-    const worker = new Worker(WORKER_ENTRY, { name: `shoal-shard-${this.index}` });
+    // Every shard's grep/glob work runs on the process's one tool pool, here on the main thread; the
+    // thread gets its end of the line with its workerData.
+    const tools = new MessageChannel();
+    serveToolPool(tools.port1, sharedToolPool());
+    const worker = new Worker(WORKER_ENTRY, {
+      name: `shoal-shard-${this.index}`,
+      workerData: { toolPort: tools.port2 },
+      transferList: [tools.port2],
+    });
     let initError: Error | undefined;
     const out = new MessageBatcher<HostCommand, HostCommandMemo>((batch) => worker.postMessage(batch), {
       remember: rememberHostCommand,
