@@ -17,6 +17,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { LevelEventStore } from '@shoal/store';
 import { ClassicLevel } from 'classic-level';
+import { batchesOf as batchesFrom, eventPool, percentile } from './events.mjs';
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -35,63 +36,6 @@ const FLUSH_AT =
   FLUSH_AT_ARG === undefined ? undefined : FLUSH_AT_ARG === 'auto' ? 'auto' : Number(FLUSH_AT_ARG);
 const MODES = (arg('modes', 'fsync,buffered') ?? '').split(',');
 
-// A realistic mix: user prompt, assistant reply with a tool call, tool start, bash result, usage update.
-const model = { provider: 'anthropic', id: 'claude-sonnet-4' };
-const text = (n) => 'lorem ipsum dolor sit amet, '.repeat(Math.ceil(n / 28)).slice(0, n);
-let msg = 0;
-function eventPool() {
-  const id = () => `m-${++msg}`;
-  return [
-    {
-      type: 'UserMessageAdded',
-      message: {
-        role: 'user',
-        id: id(),
-        parentMessageId: null,
-        timestamp: 1735689600,
-        content: [{ type: 'text', text: text(300) }],
-      },
-    },
-    {
-      type: 'AssistantMessageAdded',
-      model,
-      message: {
-        role: 'assistant',
-        id: id(),
-        parentMessageId: null,
-        timestamp: 1735689601,
-        content: [
-          { type: 'text', text: text(600) },
-          {
-            type: 'tool_call',
-            toolCall: { id: 'call_1', name: 'bash', parameters: { command: 'ls -la src' } },
-          },
-        ],
-      },
-    },
-    { type: 'ToolCallStarted', id: 'call_1', name: 'bash', parameters: { command: 'ls -la src' }, model },
-    {
-      type: 'ToolCallCompleted',
-      id: 'call_1',
-      name: 'bash',
-      model,
-      result: {
-        type: 'Bash',
-        command: 'ls -la src',
-        stdout: text(2048),
-        stderr: '',
-        exitCode: 0,
-        timedOut: false,
-      },
-    },
-    {
-      type: 'LlmUsageUpdated',
-      opId: '6f1c0f5e-8f8e-4b7a-9d57-1f0c2c0d6a11',
-      model,
-      usage: { inputTokens: 1234, outputTokens: 321, totalTokens: 1555 },
-    },
-  ];
-}
 const POOL = eventPool();
 const encode = (ev) => {
   const s = JSON.stringify(ev);
@@ -101,12 +45,6 @@ const encode = (ev) => {
   return b;
 };
 const ENCODED = POOL.map(encode);
-// The arrays a session appends, built once per run: the harness should not allocate per append (raw does not).
-const batchesOf = (n) =>
-  Array.from({ length: POOL.length }, (_, k) =>
-    Array.from({ length: n }, (_, j) => POOL[(k + j) % POOL.length]),
-  );
-
 const prefixOf = (id) => Buffer.from(`s\0${id}\0`, 'utf8');
 function eventKey(prefix, seq) {
   const b = Buffer.allocUnsafe(prefix.length + 9);
@@ -115,11 +53,6 @@ function eventKey(prefix, seq) {
   b.writeUInt32BE(Math.floor(seq / 2 ** 32), prefix.length + 1);
   b.writeUInt32BE(seq % 2 ** 32, prefix.length + 5);
   return b;
-}
-
-function percentile(sorted, p) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
 function tempPath() {
@@ -172,7 +105,7 @@ async function runStore(sessions, durability, perAppend) {
   const ids = Array.from({ length: sessions }, (_, i) => `sess-${i}`);
   await Promise.all(ids.map((id) => store.createSession(id, { tenant: `t${id.length % 7}` })));
   const before = { ...store.writeStats };
-  const appendBatches = batchesOf(perAppend);
+  const appendBatches = batchesFrom(POOL, perAppend);
   const latencies = [];
   let events = 0;
   const cpu0 = process.cpuUsage();

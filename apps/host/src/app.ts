@@ -17,6 +17,7 @@ import {
 import { HostMetrics } from './metrics.js';
 import { OpenStreams } from './open-streams.js';
 import { commandRoutes } from './routes/commands.js';
+import { consoleRoutes } from './routes/console.js';
 import { operationRoutes } from './routes/operations.js';
 import { sessionRoutes } from './routes/sessions.js';
 import { streamRoutes } from './routes/streams.js';
@@ -133,6 +134,7 @@ export async function buildHost(options: HostOptions): Promise<Host> {
   });
 
   operationRoutes(app, ctx);
+  await consoleRoutes(app);
   await app.register(async (v1) => {
     v1.addHook('onRequest', bearerAuth(options.keys));
     await v1.register(rateLimit, {

@@ -78,6 +78,12 @@ describe('parseCli', () => {
     });
   });
 
+  it('reads the simulated model’s streaming rate, absent by default', () => {
+    expect(parseCli([], {}).simTokensPerSecond).toBeUndefined();
+    expect(parseCli(['--sim-tokens-per-second', '40'], {}).simTokensPerSecond).toBe(40);
+    expect(parseCli([], { SHOAL_SIM_TOKENS_PER_SECOND: '7' }).simTokensPerSecond).toBe(7);
+  });
+
   it('names the flag or variable at fault', () => {
     const cases: Array<[string[], Record<string, string>, string]> = [
       [['--nope'], {}, '--nope'],
@@ -91,6 +97,7 @@ describe('parseCli', () => {
       [['stray'], {}, 'stray'],
       [[], { SHOAL_PORT: 'x' }, 'SHOAL_PORT'],
       [[], { SHOAL_RATE_LIMIT: '1.5' }, 'SHOAL_RATE_LIMIT'],
+      [['--sim-tokens-per-second', '0'], {}, '--sim-tokens-per-second'],
     ];
     for (const [argv, env, setting] of cases) {
       let err: unknown;

@@ -22,6 +22,8 @@ export interface CliConfig {
   maxStreams: number;
   heartbeatMs: number;
   shutdownTimeoutMs: number;
+  /** streaming rate of the simulated model (demos and the console's browser test); absent = all at once */
+  simTokensPerSecond: number | undefined;
 }
 
 const positiveInt = z
@@ -77,6 +79,7 @@ const FLAGS = {
   },
   'heartbeat-ms': { env: 'SHOAL_HEARTBEAT_MS', default: '15000', schema: positiveInt },
   'shutdown-timeout-ms': { env: 'SHOAL_SHUTDOWN_TIMEOUT_MS', default: '10000', schema: positiveInt },
+  'sim-tokens-per-second': { env: 'SHOAL_SIM_TOKENS_PER_SECOND', default: undefined, schema: positiveInt },
 } as const;
 
 type FlagName = keyof typeof FLAGS;
@@ -99,6 +102,8 @@ Options (each also read from the environment variable shown; a flag wins):
   --max-streams N           open event/delta streams per tenant (SHOAL_MAX_STREAMS, default ${DEFAULT_TENANT_LIMITS.maxStreams})
   --heartbeat-ms MS         heartbeat comment interval on streams (SHOAL_HEARTBEAT_MS, default 15000)
   --shutdown-timeout-ms MS  how long shutdown waits for in-flight requests (SHOAL_SHUTDOWN_TIMEOUT_MS, default 10000)
+  --sim-tokens-per-second N stream the simulated model's replies at N tokens a second (SHOAL_SIM_TOKENS_PER_SECOND,
+                            default: all at once)
   --help                    show this help
 
 API keys: SHOAL_API_KEYS="tenant:key,tenant2:key2" and/or --keys FILE.
@@ -151,6 +156,7 @@ export function parseCli(argv: readonly string[], env: NodeJS.ProcessEnv): CliCo
     maxStreams: required('max-streams'),
     heartbeatMs: required('heartbeat-ms'),
     shutdownTimeoutMs: required('shutdown-timeout-ms'),
+    simTokensPerSecond: read('sim-tokens-per-second'),
   };
 }
 

@@ -41,6 +41,9 @@ async function main(): Promise<number> {
       runtimeOptions: {
         durability: config.durability,
         ...(config.shards === undefined ? {} : { shards: config.shards }),
+        ...(config.simTokensPerSecond === undefined
+          ? {}
+          : { providers: { simulated: { tokensPerSecond: config.simTokensPerSecond } } }),
       },
       limits: {
         maxSessions: config.maxSessions,

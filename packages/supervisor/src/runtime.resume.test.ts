@@ -12,6 +12,7 @@ import {
   startRuntime,
   tempDir,
 } from './test-support/harness.js';
+import { waitFor } from './test-support/wait-for.js';
 
 const PNG = {
   mimeType: 'image/png',
@@ -147,9 +148,7 @@ setInterval(() => {}, 1000);
     const id = await rt.createSession();
     const watched = await rt.createSession();
     const sub = await rt.subscribeEvents(watched);
-    for (let i = 0; i < 100 && (await rt.isSessionActive(id)); i++)
-      await new Promise((r) => setTimeout(r, 20));
-    expect(await rt.isSessionActive(id)).toBe(false);
+    await waitFor('the idle session to be passivated', async () => !(await rt.isSessionActive(id)));
     expect(await rt.isSessionActive(watched)).toBe(true);
     await sub.close();
     expect((await rt.getSessionState(id)).sessionId).toBe(id);

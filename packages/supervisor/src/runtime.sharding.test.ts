@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeError } from './errors/runtime-error.js';
 import { Runtime } from './runtime.js';
 import { EventLog, type Harness, sleep, startRuntime, tempDir } from './test-support/harness.js';
+import { waitFor } from './test-support/wait-for.js';
 
 describe('Sharded runtime (worker threads)', () => {
   let h: Harness | undefined;
@@ -144,10 +145,9 @@ describe('Sharded runtime (worker threads)', () => {
     await local.close();
     const outcome = await pending;
     if (outcome) expect(['SHUTTING_DOWN', 'SESSION']).toContain(outcome.code);
-    await sleep(50);
-    const after = process
-      .getActiveResourcesInfo()
-      .filter((r) => r === 'Worker' || r === 'MessagePort').length;
-    expect(after).toBeLessThanOrEqual(before);
+    const threads = () =>
+      process.getActiveResourcesInfo().filter((r) => r === 'Worker' || r === 'MessagePort').length;
+    await waitFor('the worker threads to be released', () => threads() <= before);
+    expect(threads()).toBeLessThanOrEqual(before);
   });
 });

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventLog, type Harness, SHARD_MODES, sleep, startRuntime } from './test-support/harness.js';
+import { waitFor } from './test-support/wait-for.js';
 
 describe.each(SHARD_MODES)('Runtime event subscriptions (shards: %i)', (shards) => {
   let h: Harness | undefined;
@@ -30,7 +31,7 @@ describe.each(SHARD_MODES)('Runtime event subscriptions (shards: %i)', (shards) 
     for (let i = 0; i < 20; i++) ops.push((await rt.submitUserInput(id, `more ${i}`)).opId);
     await log.waitFor('OperationCompleted', (e) => e.opId === ops[ops.length - 1]);
     const total = (await rt.loadEventsAfter(id, -1)).length;
-    for (let i = 0; i < 2000 && seen.length < total - 4; i++) await sleep(5);
+    await waitFor('the slow subscriber to catch up', () => seen.length >= total - 4);
     await sub.close();
     await reading;
     expect(seen).toEqual(Array.from({ length: total - 4 }, (_, i) => i + 4));
@@ -83,7 +84,6 @@ describe.each(SHARD_MODES)('Runtime event subscriptions (shards: %i)', (shards) 
     const deltas = await rt.subscribeDeltas(id);
     const t = await rt.submitUserInput(id, '/tokens 200');
     await log.waitFor('OperationCompleted', (e) => e.opId === t.opId);
-    await sleep(50);
     const got: string[] = [];
     let lagged = 0;
     const reading = (async () => {
@@ -92,7 +92,7 @@ describe.each(SHARD_MODES)('Runtime event subscriptions (shards: %i)', (shards) 
         if (d.type === 'Lagged') lagged += d.dropped;
       }
     })();
-    await sleep(50);
+    await waitFor('a Lagged marker', () => lagged > 0);
     await deltas.close();
     await reading;
     expect(got).toContain('Lagged');

@@ -40,6 +40,9 @@ import {
 } from '@shoal/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
+import { ClusterNode } from './cluster/cluster-node.js';
+import type { LocalRuntime } from './cluster/local-runtime.js';
+import type { PeerCommand } from './cluster/peer-protocol.js';
 import { RuntimeError } from './errors/runtime-error.js';
 import type { DeltaSubscription } from './events/delta-subscription.js';
 import type { EventSubscription } from './events/event-subscription.js';
@@ -84,6 +87,8 @@ export class Runtime {
   private nextId = 1;
   private shuttingDown = false;
   private shutdownPromise: Promise<void> | undefined;
+  /** Cluster mode: this node's leases, router and peer endpoint (docs/cluster.md). */
+  private cluster: ClusterNode | undefined;
 
   private constructor(
     private readonly options: ResolvedRuntimeOptions,
@@ -107,6 +112,11 @@ export class Runtime {
     const dataDir = resolve(opts.dataDir);
     await mkdir(dataDir, { recursive: true });
     const workspaceRoots = await WorkspaceRoots.prepare(opts.workspaceRoots ?? [join(dataDir, 'workspaces')]);
+    const logger = createLogger(opts.logLevel, { component: 'supervisor' });
+    const cluster =
+      opts.cluster && opts.postgres
+        ? await ClusterNode.open(opts.cluster, opts.postgres.connectionString, logger)
+        : undefined;
     let store: SessionStore;
     try {
       store =
@@ -116,6 +126,7 @@ export class Runtime {
             ? await PostgresEventStore.open(opts.postgres.connectionString, {
                 // Same validator as LevelDB: the store keeps only the JSON text, never the objects.
                 validateEvent: validateSessionEvent,
+                appendFence: cluster?.appendFence(),
               })
             : await LevelEventStore.open(join(dataDir, 'events'), {
                 durability: opts.durability,
@@ -124,6 +135,7 @@ export class Runtime {
                 validateEvent: validateSessionEvent,
               });
     } catch (err) {
+      await cluster?.stop();
       throw new RuntimeError(
         'EVENT_STORE',
         `cannot open the event store: ${(err as Error).message}`,
@@ -132,7 +144,6 @@ export class Runtime {
         { cause: err },
       );
     }
-    const logger = createLogger(opts.logLevel, { component: 'supervisor' });
     let runtime: Runtime | undefined;
     const hub = new SubscriptionHub(
       store,
@@ -145,6 +156,10 @@ export class Runtime {
     );
     runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger, workspaceRoots);
     await runtime.startShards();
+    if (cluster) {
+      runtime.cluster = cluster;
+      await cluster.join(runtime.localRuntime());
+    }
     logger.info(
       { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
       'runtime started',
@@ -337,11 +352,20 @@ export class Runtime {
   async subscribeEvents(sessionId: string, opts?: { afterSeq?: number }): Promise<EventSubscription> {
     this.checkId(sessionId);
     const { afterSeq } = parseArg(SubscribeEventsOpts, opts ?? {}, 'opts');
+    if (this.cluster) {
+      await this.resumeSession(sessionId);
+      const from = afterSeq ?? (await this.storeCall(() => this.store.latestSequence(sessionId))) ?? -1;
+      return this.cluster.subscribeEvents(sessionId, from);
+    }
     return this.resumeFor(sessionId, this.hub.subscribeEvents(sessionId, afterSeq));
   }
 
   async subscribeDeltas(sessionId: string): Promise<DeltaSubscription> {
     this.checkId(sessionId);
+    if (this.cluster) {
+      await this.resumeSession(sessionId);
+      return this.cluster.subscribeDeltas(sessionId);
+    }
     return this.resumeFor(sessionId, this.hub.subscribeDeltas(sessionId));
   }
 
@@ -453,6 +477,8 @@ export class Runtime {
 
   private async doShutdown(): Promise<void> {
     this.shuttingDown = true;
+    // Leave the cluster first: peers take this node's shards at once instead of after the lease TTL.
+    await this.cluster?.stop();
     await Promise.allSettled(
       this.shards.map((s) => this.requestShard(s.index, { t: 'shutdown', id: 0 }, true)),
     );
@@ -520,7 +546,33 @@ export class Runtime {
 
   private request(sessionId: string, cmd: Request): Promise<unknown> {
     this.assertRunning();
+    if (this.cluster) return this.cluster.route(cmd as PeerCommand & Request);
     return this.requestShard(this.shardFor(sessionId), cmd);
+  }
+
+  /** Cluster mode: this node's cluster membership (leases, routing), for tests and operations. */
+  get clusterNode(): ClusterNode | undefined {
+    return this.cluster;
+  }
+
+  /** What the cluster layer may do on this node: run commands on its shards, read its subscription hub. */
+  private localRuntime(): LocalRuntime {
+    return {
+      requestLocal: (cmd) => this.requestShard(this.shardFor(cmd.sessionId), { ...cmd, id: 0 } as Request),
+      subscribeEventsLocal: (sessionId, afterSeq) => this.hub.subscribeEvents(sessionId, afterSeq),
+      subscribeDeltasLocal: (sessionId) => this.hub.subscribeDeltas(sessionId),
+      evictLocal: (sessionIds) => {
+        // Suspending (not deleting) stops the actor; what was queued behind it runs on a fresh actor whose
+        // appends the fence refuses, so each such command is routed again to the new owner.
+        for (const sessionId of sessionIds) {
+          this.requestShard(this.shardFor(sessionId), { t: 'suspend', id: 0, sessionId }, true).catch(
+            (err: unknown) => this.logger.debug({ err, sessionId }, 'suspend after losing the shard failed'),
+          );
+        }
+      },
+      activeSessions: () => this.active,
+      latestSequence: (sessionId) => this.store.latestSequence(sessionId),
+    };
   }
 
   private requestShard(index: number, cmd: Request, evenIfShuttingDown = false): Promise<unknown> {

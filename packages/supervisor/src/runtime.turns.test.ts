@@ -10,6 +10,7 @@ import {
   sleep,
   startRuntime,
 } from './test-support/harness.js';
+import { waitFor } from './test-support/wait-for.js';
 
 const isAlive = (pid: number) => {
   try {
@@ -117,11 +118,10 @@ describe.each(SHARD_MODES)('Runtime turns end to end (shards: %i)', (shards) => 
     );
     await log.waitFor('ToolCallStarted');
     const pidFile = join(h.dataDir, 'workspaces', id, 'child.pid');
-    let pid = 0;
-    for (let i = 0; i < 200 && !pid; i++) {
-      pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10) || 0;
-      if (!pid) await sleep(25);
-    }
+    const pid = await waitFor(
+      'the background process to write its pid',
+      async () => Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10) || undefined,
+    );
     expect(isAlive(pid)).toBe(true);
     await h.runtime.cancelOperation(id, opId);
     const cancelled = await log.waitFor('OperationCancelled');
@@ -132,8 +132,7 @@ describe.each(SHARD_MODES)('Runtime turns end to end (shards: %i)', (shards) => 
       type: 'Error',
       error: { type: 'Cancelled', toolName: 'bash' },
     });
-    for (let i = 0; i < 200 && isAlive(pid); i++) await sleep(25);
-    expect(isAlive(pid)).toBe(false);
+    await waitFor('the process group to be killed', () => !isAlive(pid));
     expect((await h.runtime.getSessionState(id)).currentOperation).toBeNull();
     // The late tool result of the cancelled op is ignored: no ToolCallCompleted/Failed for it afterwards.
     await sleep(100);
@@ -307,7 +306,13 @@ describe.each(SHARD_MODES)('Runtime turns end to end (shards: %i)', (shards) => 
     const { opId } = await h.runtime.submitUserInput(id, 'stream me\n/tokens 30');
     const reply = await log.waitFor('AssistantMessageAdded');
     await log.waitFor('OperationCompleted', (e) => e.opId === opId);
-    await sleep(50);
+    // Deltas travel apart from events: wait until the whole reply has streamed, not for a fixed time.
+    const streamed = () =>
+      got
+        .filter((d) => d.type === 'TextChunk' && d.messageId === reply.message.id)
+        .map((d) => (d.type === 'TextChunk' ? d.delta : ''))
+        .join('');
+    await waitFor('every delta of the reply', () => streamed() === assistantText(reply));
     await deltas.close();
     await reading;
     const text = got

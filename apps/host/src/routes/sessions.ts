@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HostContext } from '../context.js';
+import { sessionStatus } from '../session-status.js';
 import { TENANT_METADATA_KEY } from '../tenancy.js';
 import {
   CreateSessionBody,
@@ -43,7 +44,10 @@ export function sessionRoutes(app: FastifyInstance, ctx: HostContext): void {
       limit: query.limit,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
     });
-    return { sessions: page.sessions, nextCursor: page.nextCursor };
+    const sessions = await Promise.all(
+      page.sessions.map(async (s) => ({ ...s, status: await sessionStatus(runtime, s.id) })),
+    );
+    return { sessions, nextCursor: page.nextCursor };
   });
 
   app.get('/v1/sessions/:id', async (request) => {

@@ -24,11 +24,17 @@ export async function settle(turns = 5): Promise<void> {
   for (let i = 0; i < turns; i++) await nextTurn();
 }
 
+/**
+ * How long a test waits for a signal before failing. Generous on purpose: the suite must pass on a loaded
+ * machine, and a wait that holds returns as soon as its condition does.
+ */
+export const TEST_DEADLINE_MS = 60_000;
+
 /** Polls `cond` until it holds; rejects with `what` after `timeoutMs` (a guard against hanging tests). */
 export async function waitUntil(
   cond: () => boolean,
   what: string | (() => string),
-  timeoutMs = 10_000,
+  timeoutMs = TEST_DEADLINE_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -43,7 +49,7 @@ export async function waitUntil(
 export async function waitUntilAsync(
   cond: () => Promise<boolean>,
   what: string,
-  timeoutMs = 10_000,
+  timeoutMs = TEST_DEADLINE_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {

@@ -21,7 +21,7 @@ import { DEFAULT_HOST_LIMITS, type ShardHostOptions } from '../host/host-options
 import { ShardHost } from '../host/shard-host.js';
 import type { HostCommand, HostMessage, WireError } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
-import { waitUntil } from './async.js';
+import { TEST_DEADLINE_MS, waitUntil } from './async.js';
 import { ProviderDouble } from './provider-double.js';
 import { RecordingStore } from './recording-store.js';
 
@@ -183,7 +183,7 @@ export class HostHarness {
   async waitForMessage<M extends HostMessage>(
     pred: (m: HostMessage) => m is M,
     what: string,
-    timeoutMs = 10_000,
+    timeoutMs = TEST_DEADLINE_MS,
   ): Promise<M> {
     await waitUntil(() => this.messages.some(pred), what, timeoutMs);
     return this.messages.find(pred) as M;

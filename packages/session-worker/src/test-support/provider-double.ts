@@ -8,7 +8,7 @@ import type {
   ModelResponse,
   ProviderDelta,
 } from '../providers/model-provider.js';
-import { waitUntil } from './async.js';
+import { TEST_DEADLINE_MS, waitUntil } from './async.js';
 
 /** One call a `ProviderDouble` received. */
 export interface ProviderCall {
@@ -72,7 +72,7 @@ export class ProviderDouble implements ModelProvider {
   }
 
   /** Resolves with the n-th (0-based) call of that purpose once it has arrived. */
-  async nthCall(purpose: ModelPurpose, n = 0, timeoutMs = 10_000): Promise<ProviderCall> {
+  async nthCall(purpose: ModelPurpose, n = 0, timeoutMs = TEST_DEADLINE_MS): Promise<ProviderCall> {
     await waitUntil(() => this.callsFor(purpose).length > n, `${purpose} call #${n} arrives`, timeoutMs);
     return this.callsFor(purpose)[n]!;
   }

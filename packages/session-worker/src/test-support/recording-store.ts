@@ -1,7 +1,7 @@
 import type { SessionEvent, StoredEvent } from '@shoal/shared';
 import { StoreError } from '@shoal/store';
 import type { ShardStore } from '../store-client/shard-store.js';
-import { type Deferred, deferred, waitUntil } from './async.js';
+import { type Deferred, deferred, TEST_DEADLINE_MS, waitUntil } from './async.js';
 
 export interface AppendRecord {
   sessionId: string;
@@ -55,7 +55,7 @@ export class RecordingStore implements ShardStore {
     sessionId: string,
     type: T,
     pred: (e: Extract<SessionEvent, { type: T }>) => boolean = () => true,
-    timeoutMs = 10_000,
+    timeoutMs = TEST_DEADLINE_MS,
   ): Promise<Extract<SessionEvent, { type: T }>> {
     const find = () =>
       this.log(sessionId).find(

@@ -57,4 +57,26 @@ describe('PostgresEventStore', () => {
       await store.close();
     }
   });
+
+  it('starts a large wave early and splits it over two statements on disjoint sessions, in order', async () => {
+    const store = await PostgresEventStore.open(url, { schema: freshSchema() });
+    try {
+      const ids = Array.from({ length: 1200 }, (_, i) => `w${i}`);
+      await Promise.all(ids.map((id) => store.createSession(id)));
+      const before = { ...store.writeStats };
+      // Two appends per session in one turn: the second of each waits for the first's statement.
+      const first = ids.map((id) => store.append(id, [userMessage('a')]));
+      const second = ids.map((id) => store.append(id, [userMessage('b')], { expectedNextSeq: 1 }));
+      expect(await Promise.all(first)).toEqual(ids.map(() => [0]));
+      expect(await Promise.all(second)).toEqual(ids.map(() => [1]));
+      const statements = store.writeStats.appendStatements - before.appendStatements;
+      expect(statements).toBeGreaterThanOrEqual(3);
+      expect(store.writeStats.appends - before.appends).toBe(2400);
+      for (const id of ['w0', 'w599', 'w1199']) {
+        expect((await store.loadEvents(id)).map((e) => e.seq)).toEqual([0, 1]);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 });

@@ -50,6 +50,11 @@ const DEFAULT_LIMIT = 100;
 const DEFAULT_POOL_SIZE = 4;
 const DEADLOCK_RETRIES = 5;
 const INT8_OID = 20;
+/**
+ * A wave of this many appends queued in one turn starts its first statement at once, so the server executes it
+ * while the rest of the wave is validated and encoded (README "Group commit").
+ */
+const SPLIT_AT = 500;
 
 /** int8 columns as numbers: sequence numbers and ms times stay below 2^53. */
 const types = {
@@ -76,8 +81,13 @@ export class PostgresEventStore implements SessionStore {
     private readonly validate: EventValidator,
     private readonly now: () => number,
     private readonly fence: AppendFence | undefined,
+    poolSize: number,
   ) {
-    this.queue = new WriteQueue((batch) => this.writeAppends(batch));
+    // Two statements in flight (on disjoint sessions) when the pool leaves a connection for reads.
+    this.queue = new WriteQueue((batch) => this.writeAppends(batch), {
+      maxInFlight: Math.max(1, Math.min(2, poolSize - 1)),
+      splitAt: SPLIT_AT,
+    });
   }
 
   /** Connects, creates or migrates the schema (versioned, idempotent), and returns the open store. */
@@ -122,6 +132,7 @@ export class PostgresEventStore implements SessionStore {
       opts.validateEvent ?? defaultEventValidator,
       opts.now ?? Date.now,
       opts.appendFence,
+      poolSize,
     );
   }
 

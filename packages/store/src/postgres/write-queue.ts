@@ -15,25 +15,48 @@ export interface WriteQueueStats {
   tasks: number;
 }
 
+export interface WriteQueueOptions {
+  /** Append statements in flight at once, on disjoint sessions (each on its own pooled connection). */
+  maxInFlight: number;
+  /** Start a statement as soon as this many appends wait (instead of at the end of the turn); see below. */
+  splitAt: number;
+}
+
 /**
- * Group commit for the PostgreSQL store. Writes queued in one event-loop turn are flushed together (the flush
- * is scheduled with `setImmediate`), one statement at a time, in queue order: a run of appends becomes one
- * batched statement; a session appearing twice in a run starts the next statement (the fence of its second
- * append depends on the first), and a task (create, delete, snapshot) runs alone between runs. While a flush
- * is executing, new writes gather for the next one. One statement in flight keeps every session's writes in
- * call order without locks of our own.
+ * Group commit for the PostgreSQL store. Appends queued in one event-loop turn go out together (the flush is
+ * scheduled with `setImmediate`): a run of appends becomes one batched statement. Order is kept per session:
+ * a session already in the run, or in a statement still in flight, ends the run (its fence depends on the
+ * earlier append), and the rest waits until that statement settled. A task (create, delete, snapshot) waits
+ * for every statement in flight and runs alone. Up to `maxInFlight` statements on disjoint sessions run at
+ * once, and a large wave (`splitAt` appends queued within one turn, typically when a wave of acknowledgements
+ * makes every session append again) starts its first part at once: the server executes it while the rest of
+ * the turn is validated and encoded.
  */
 export class WriteQueue {
   private queue: Entry[] = [];
-  private flushing: Promise<void> | null = null;
   private scheduled = false;
+  private draining = false;
+  private readonly inFlight = new Set<Promise<void>>();
+  /** Sessions with an append in a statement in flight. */
+  private readonly busy = new Set<string>();
+  private queuedAppends = 0;
   readonly stats: WriteQueueStats = { appendStatements: 0, appends: 0, tasks: 0 };
 
-  constructor(private readonly writeAppends: (batch: QueuedAppend[]) => Promise<void>) {}
+  constructor(
+    private readonly writeAppends: (batch: QueuedAppend[]) => Promise<void>,
+    private readonly opts: WriteQueueOptions,
+  ) {}
 
   append(entry: QueuedAppend): void {
     this.queue.push({ append: entry });
-    this.schedule();
+    this.queuedAppends++;
+    if (
+      this.queuedAppends >= this.opts.splitAt &&
+      !this.draining &&
+      this.inFlight.size < this.opts.maxInFlight
+    ) {
+      void this.drain();
+    } else this.schedule();
   }
 
   task(entry: QueuedTask): void {
@@ -43,62 +66,76 @@ export class WriteQueue {
 
   /** Resolves once everything queued so far (and anything queued meanwhile) has been written or has failed. */
   async whenIdle(): Promise<void> {
-    while (this.flushing !== null || this.scheduled || this.queue.length > 0) {
-      if (this.flushing === null) await new Promise<void>((r) => setImmediate(r));
-      else await this.flushing;
+    while (this.draining || this.scheduled || this.queue.length > 0 || this.inFlight.size > 0) {
+      if (this.inFlight.size > 0) await Promise.race(this.inFlight);
+      else await new Promise<void>((r) => setImmediate(r));
     }
   }
 
   private schedule(): void {
-    if (this.scheduled || this.flushing !== null) return;
+    if (this.scheduled) return;
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
-      this.flushing = this.drain().finally(() => {
-        this.flushing = null;
-        // Writes queued between the drain's last check and now would otherwise wait for the next one.
-        if (this.queue.length > 0) this.schedule();
-      });
+      void this.drain();
     });
   }
 
+  /** Sends what can go now, in order; one drain at a time. Never rejects (failures settle their callers). */
   private async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      const entries = this.queue;
-      this.queue = [];
-      let run: QueuedAppend[] = [];
-      const inRun = new Set<string>();
-      for (const entry of entries) {
-        if ('append' in entry && !inRun.has(entry.append.sessionId)) {
-          run.push(entry.append);
-          inRun.add(entry.append.sessionId);
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const head = this.queue[0]!;
+        if ('task' in head) {
+          while (this.inFlight.size > 0) await Promise.race(this.inFlight);
+          this.queue.shift();
+          this.stats.tasks++;
+          await head.task.run(); // settles its own caller; its failure concerns nobody else
           continue;
         }
-        if (run.length > 0) {
-          await this.flushRun(run);
-          run = [];
-          inRun.clear();
+        if (this.busy.has(head.append.sessionId) || this.inFlight.size >= this.opts.maxInFlight) {
+          await Promise.race(this.inFlight);
+          continue;
         }
-        if ('append' in entry) {
-          run.push(entry.append);
-          inRun.add(entry.append.sessionId);
-        } else {
-          this.stats.tasks++;
-          // A task settles its own caller's promise; its failure concerns nobody else in the queue.
-          await entry.task.run();
-        }
+        this.send(this.takeRun());
       }
-      if (run.length > 0) await this.flushRun(run);
+    } finally {
+      this.draining = false;
     }
   }
 
-  private async flushRun(run: QueuedAppend[]): Promise<void> {
+  /** The longest prefix of the queue that is appends of distinct sessions none of which is in flight. */
+  private takeRun(): QueuedAppend[] {
+    const run: QueuedAppend[] = [];
+    const seen = new Set<string>();
+    let n = 0;
+    for (; n < this.queue.length; n++) {
+      const entry = this.queue[n]!;
+      if (!('append' in entry)) break;
+      const id = entry.append.sessionId;
+      if (seen.has(id) || this.busy.has(id)) break;
+      seen.add(id);
+      run.push(entry.append);
+    }
+    this.queue.splice(0, n);
+    this.queuedAppends -= n;
+    return run;
+  }
+
+  private send(run: QueuedAppend[]): void {
     this.stats.appendStatements++;
     this.stats.appends += run.length;
-    try {
-      await this.writeAppends(run);
-    } catch (err) {
-      for (const a of run) a.reject(err);
-    }
+    for (const a of run) this.busy.add(a.sessionId);
+    const done = this.writeAppends(run)
+      .catch((err: unknown) => {
+        for (const a of run) a.reject(err);
+      })
+      .finally(() => {
+        for (const a of run) this.busy.delete(a.sessionId);
+        this.inFlight.delete(done);
+      });
+    this.inFlight.add(done);
   }
 }

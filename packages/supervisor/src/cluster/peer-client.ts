@@ -1,5 +1,6 @@
 import type { StoredEvent, StreamDelta } from '@shoal/shared';
 import { Agent, errors as undiciErrors } from 'undici';
+import { RuntimeError } from '../errors/runtime-error.js';
 import { ClusterError } from './cluster-error.js';
 import {
   NOT_OWNER_STATUS,
@@ -51,9 +52,20 @@ export class PeerClient {
         return { t: 'notOwner' };
       }
       const body: unknown = await res.body.json();
+      if (res.statusCode === 400) {
+        // The owner refused the command before running it: a defect of this protocol, not of the caller.
+        const details = (body as { error?: { details?: unknown } }).error?.details;
+        throw new RuntimeError(
+          'INVALID_INPUT',
+          `cluster node ${url} refused a forwarded command`,
+          'Validation',
+          details,
+        );
+      }
       if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}: ${JSON.stringify(body)}`);
       return { t: 'reply', reply: PeerReplySchema.parse(body) };
     } catch (err) {
+      if (err instanceof RuntimeError) throw err;
       throw peerFailure(url, err);
     }
   }

@@ -1,4 +1,4 @@
-import { ActionSchema, SessionConfigSchema } from '@shoal/shared';
+import { SessionConfigSchema } from '@shoal/shared';
 import { z } from 'zod';
 
 /**
@@ -29,7 +29,13 @@ export const PeerCommandSchema = z.discriminatedUnion('t', [
     config: SessionConfigSchema,
     metadata: z.record(z.string(), z.string()),
   }),
-  z.object({ t: z.literal('dispatch'), sessionId: SessionId, action: ActionSchema }),
+  // The sending node validated the action with ActionSchema; what crosses is the runtime's internal form
+  // (e.g. a UserInput without a model, so the session's default applies), checked here by its envelope.
+  z.object({
+    t: z.literal('dispatch'),
+    sessionId: SessionId,
+    action: z.looseObject({ type: z.string().min(1), sessionId: SessionId.optional() }),
+  }),
   z.object({ t: z.literal('getState'), sessionId: SessionId }),
   z.object({ t: z.literal('ensureActive'), sessionId: SessionId }),
   z.object({ t: z.literal('suspend'), sessionId: SessionId }),
@@ -45,7 +51,7 @@ export const WireErrorSchema = z.object({
 });
 
 export const PeerReplySchema = z.union([
-  z.object({ ok: z.literal(true), value: z.unknown() }),
+  z.object({ ok: z.literal(true), value: z.unknown().optional() }),
   z.object({ ok: z.literal(false), error: WireErrorSchema }),
 ]);
 export type PeerReply = z.infer<typeof PeerReplySchema>;

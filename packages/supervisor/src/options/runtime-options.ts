@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
 import { DEFAULT_HOST_LIMITS } from '@shoal/session-worker';
 import { z } from 'zod';
+import { ClusterOptionsSchema } from '../cluster/cluster-options.js';
 
 const hosted = z
   .object({
@@ -40,6 +41,7 @@ export const RuntimeOptionsSchema = z
       .object({ connectionString: z.string().min(1) })
       .strict()
       .optional(),
+    cluster: ClusterOptionsSchema.optional(),
     durability: z.enum(['fsync', 'buffered']).default('fsync'),
     shards: z.number().int().min(0).max(256).optional(),
     providers: z
@@ -108,6 +110,10 @@ export const RuntimeOptionsSchema = z
   .refine((o) => o.store !== 'postgres' || o.postgres !== undefined, {
     message: "store: 'postgres' needs postgres.connectionString",
     path: ['postgres'],
+  })
+  .refine((o) => o.cluster === undefined || o.store === 'postgres', {
+    message: "cluster mode needs store: 'postgres' (the nodes share one PostgreSQL)",
+    path: ['cluster'],
   });
 
 export type RuntimeOptions = z.input<typeof RuntimeOptionsSchema>;

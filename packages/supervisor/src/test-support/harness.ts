@@ -65,7 +65,7 @@ export class EventLog {
   waitFor<T extends SessionEvent['type']>(
     type: T,
     pred: (e: Extract<SessionEvent, { type: T }>) => boolean = () => true,
-    timeoutMs = 10_000,
+    timeoutMs = 60_000,
   ): Promise<Extract<SessionEvent, { type: T }>> {
     const match = (s: StoredEvent) =>
       s.event.type === type && pred(s.event as Extract<SessionEvent, { type: T }>);

@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { MessageChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { grepTool } from '../grep.js';
@@ -82,6 +84,28 @@ describe('tool pool over a port', () => {
     expect((await stuck).message).toMatch(/tool pool is gone/);
     await exited;
     await expect(runner.run(grepTask(ws, 'x'), new AbortController().signal)).rejects.toThrow(/gone/);
+  });
+});
+
+describe('tool pool over a port: liveness', () => {
+  it('a request in flight keeps the thread alive until it is answered (an idle line does not)', async () => {
+    const { ws } = await temp();
+    await writeFile(path.join(ws, 'a.txt'), 'hit\n');
+    const dist = path.resolve(import.meta.dirname, '../../../dist/tools/pool');
+    // Nothing but the port line keeps this script's event loop busy while it awaits the answer.
+    const script = `
+      import { MessageChannel } from 'node:worker_threads';
+      import { ToolPool } from '${dist}/tool-pool.js';
+      import { PortToolRunner, serveToolPool } from '${dist}/tool-pool-port.js';
+      const { port1, port2 } = new MessageChannel();
+      serveToolPool(port1, new ToolPool());
+      const r = await new PortToolRunner(port2).run(
+        { kind: 'grep', root: ${JSON.stringify(ws)}, base: ${JSON.stringify(ws)}, baseIsFile: false, pattern: 'hit' },
+        new AbortController().signal,
+      );
+      console.log('answered', r.matches.length);`;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script]);
+    expect(stdout).toBe('answered 1\n'); // and the process exited by itself: the idle line let it go
   });
 });
 

@@ -91,7 +91,7 @@ export class PortToolRunner implements ToolTaskRunner {
         p.reject(new ToolFailure('IO', `${p.kind}: the tool pool is gone`));
       this.pending.clear();
     });
-    port.unref();
+    port.unref(); // an idle line to the pool never keeps the thread alive; one with work in flight does
   }
 
   run<T extends ToolTask>(task: T, signal: AbortSignal): Promise<ToolTaskOutput<T>> {
@@ -100,11 +100,12 @@ export class PortToolRunner implements ToolTaskRunner {
     const id = this.nextId++;
     return new Promise<ToolTaskOutput<T>>((resolve, reject) => {
       const onAbort = (): void => {
-        if (!this.pending.delete(id)) return;
+        if (!this.settle(id)) return;
         this.send({ t: 'cancel', id });
         reject(new ToolFailure('CANCELLED', `${task.kind} was cancelled`));
       };
       signal.addEventListener('abort', onAbort, { once: true });
+      if (this.pending.size === 0) this.port.ref();
       this.pending.set(id, {
         kind: task.kind,
         resolve: (output) => {
@@ -121,6 +122,15 @@ export class PortToolRunner implements ToolTaskRunner {
     });
   }
 
+  /** Removes a request from those in flight; the last one lets the port stop holding the thread. */
+  private settle(id: number): Pending | undefined {
+    const p = this.pending.get(id);
+    if (!p) return undefined;
+    this.pending.delete(id);
+    if (this.pending.size === 0) this.port.unref();
+    return p;
+  }
+
   private send(msg: PortRequest): void {
     this.port.postMessage(msg);
   }
@@ -128,9 +138,8 @@ export class PortToolRunner implements ToolTaskRunner {
   private onReply(raw: unknown): void {
     const parsed = PortReply.safeParse(raw);
     if (!parsed.success) return; // not an answer to anything we asked; its run fails when the port closes
-    const p = this.pending.get(parsed.data.id);
+    const p = this.settle(parsed.data.id);
     if (!p) return; // cancelled meanwhile
-    this.pending.delete(parsed.data.id);
     const { outcome } = parsed.data;
     if (outcome.ok) p.resolve(outcome.output);
     else p.reject(new ToolFailure(outcome.code, outcome.message));
