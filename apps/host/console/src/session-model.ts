@@ -234,6 +234,20 @@ export class SessionModel {
       case 'QueueUpdated':
         this.queue = event.queue;
         return;
+      case 'QueuedWorkAdded': {
+        // The queued input alone: a user message after a user message merges into it (spec §2.7).
+        const tail = this.queue.at(-1);
+        const item = event.item;
+        if (item.kind !== 'DirectBash' && tail !== undefined && tail.kind !== 'DirectBash') {
+          const sep = tail.content.trim().length > 0 ? '\n\n' : '';
+          const merged = { ...item, content: tail.content + sep + item.content };
+          this.queue = [...this.queue.slice(0, -1), merged];
+        } else this.queue = [...this.queue, item];
+        return;
+      }
+      case 'QueuedWorkRemoved':
+        this.queue = this.queue.slice(1);
+        return;
       case 'CompactResult':
         if (event.result.type === 'Failed') {
           this.notices.push({ seq, tone: 'error', text: `Compaction failed: ${event.result.error}` });
