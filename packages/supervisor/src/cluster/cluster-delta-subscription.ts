@@ -1,7 +1,8 @@
 import type { StreamDelta } from '@shoal/shared';
 import type { DeltaSubscription } from '../events/delta-subscription.js';
 import type { ClusterRouter } from './cluster-router.js';
-import type { LocalRuntime, LocalSubscription } from './local-runtime.js';
+import { FollowingSubscription } from './following-subscription.js';
+import type { LocalRuntime } from './local-runtime.js';
 import type { PeerClient } from './peer-client.js';
 import type { ShardWatchers } from './shard-watchers.js';
 
@@ -10,12 +11,10 @@ import type { ShardWatchers } from './shard-watchers.js';
  * stored, so those produced while the subscription moves to a new owner are not seen (as with a slow
  * consumer, they are only a preview of events the event subscription delivers in full).
  */
-export class ClusterDeltaSubscription implements DeltaSubscription {
-  private closed = false;
-  private readonly abort = new AbortController();
-  private localSource: LocalSubscription<StreamDelta> | undefined;
-  private readonly iterator: AsyncGenerator<StreamDelta>;
-
+export class ClusterDeltaSubscription
+  extends FollowingSubscription<StreamDelta>
+  implements DeltaSubscription
+{
   constructor(
     private readonly sessionId: string,
     private readonly router: ClusterRouter,
@@ -23,28 +22,10 @@ export class ClusterDeltaSubscription implements DeltaSubscription {
     private readonly client: PeerClient,
     private readonly watchers: ShardWatchers,
   ) {
-    this.iterator = this.run();
+    super();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StreamDelta> {
-    return {
-      next: () => this.iterator.next(),
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-    await this.localSource?.close();
-    void this.iterator.return(undefined);
-  }
-
-  private async *run(): AsyncGenerator<StreamDelta> {
+  protected async *run(): AsyncGenerator<StreamDelta> {
     const shard = this.router.shardOf(this.sessionId);
     while (!this.closed) {
       const target = await this.router.targetOf(shard);

@@ -1,7 +1,8 @@
 import type { StoredEvent } from '@shoal/shared';
 import type { EventSubscription } from '../events/event-subscription.js';
 import type { ClusterRouter } from './cluster-router.js';
-import type { LocalRuntime, LocalSubscription } from './local-runtime.js';
+import { FollowingSubscription } from './following-subscription.js';
+import type { LocalRuntime } from './local-runtime.js';
 import type { PeerClient } from './peer-client.js';
 import type { ShardWatchers } from './shard-watchers.js';
 
@@ -12,12 +13,10 @@ import type { ShardWatchers } from './shard-watchers.js';
  * resumes from `lastSeq`: each source yields stored events from PostgreSQL first, then live ones, so the
  * sequence has no gap and no duplicate across owner changes. It ends when the session is deleted.
  */
-export class ClusterEventSubscription implements EventSubscription {
-  private closed = false;
-  private abort = new AbortController();
-  private localSource: LocalSubscription<StoredEvent> | undefined;
-  private readonly iterator: AsyncGenerator<StoredEvent>;
-
+export class ClusterEventSubscription
+  extends FollowingSubscription<StoredEvent>
+  implements EventSubscription
+{
   constructor(
     private readonly sessionId: string,
     private lastSeq: number,
@@ -26,29 +25,10 @@ export class ClusterEventSubscription implements EventSubscription {
     private readonly client: PeerClient,
     private readonly watchers: ShardWatchers,
   ) {
-    this.iterator = this.run();
+    super();
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<StoredEvent> {
-    return {
-      next: () => this.iterator.next(),
-      return: async () => {
-        await this.close();
-        return { done: true, value: undefined };
-      },
-    };
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    this.abort.abort();
-    await this.localSource?.close();
-    // A `next()` in flight ends on its own now (its source was closed); later ones get `done`.
-    void this.iterator.return(undefined);
-  }
-
-  private async *run(): AsyncGenerator<StoredEvent> {
+  protected async *run(): AsyncGenerator<StoredEvent> {
     const shard = this.router.shardOf(this.sessionId);
     const wait = () => this.router.waiter(shard);
     let backoff = wait();
