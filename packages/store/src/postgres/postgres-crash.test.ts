@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../event-store.js';
 import { ensureBuilt } from '../test-support/ensure-built.js';
@@ -60,7 +61,32 @@ async function runAndKill(
 const messageId = (e: StoredEvent): string =>
   e.event.type === 'UserMessageAdded' ? e.event.message.id : '?';
 
+/**
+ * The server learns that a SIGKILLed client is gone only when its backend next touches the socket, so a
+ * statement the writer had sent may still commit after the kill. Wait until the writer's backends have
+ * ended, so that what is verified no longer changes between two reads.
+ */
+async function waitForWriterBackends(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const { rows } = await client.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+         WHERE datname = current_database() AND backend_type = 'client backend' AND pid <> pg_backend_pid()`,
+      );
+      if (rows[0]?.n === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0]?.n} writer backends still running after 60 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
 async function verify(url: string, acks: Ack[], born: string[]): Promise<number> {
+  await waitForWriterBackends(url);
   const store = await PostgresEventStore.open(url);
   let total = 0;
   try {
