@@ -1,21 +1,19 @@
 export { SessionActor } from './actor/session-actor.js';
 export type { DeltaSink } from './effects/delta-sink.js';
 export { EffectInterpreter } from './effects/effect-interpreter.js';
-export { DEFAULT_HOST_LIMITS, type LogLevel, type ShardHostOptions } from './host/host-options.js';
-export { ShardHost } from './host/shard-host.js';
 export { type LimitIssue, oversizedEvent } from './limits/event-limits.js';
 export { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from './limits/payload-limits.js';
 export { payloadBytes } from './limits/payload-size.js';
 export { createLogger } from './logging/logger.js';
 export { type BatcherOptions, MessageBatcher } from './protocol/batcher.js';
 export {
-  type HostCommandMemo,
-  type HostMessageMemo,
-  rememberHostCommand,
-  rememberHostMessage,
+  rememberShardCommand,
+  rememberShardMessage,
+  type ShardCommandMemo,
+  type ShardMessageMemo,
 } from './protocol/delivery.js';
 export { fromWireError, HostError, type RuntimeErrorCode, toWireError } from './protocol/host-error.js';
-export type { ChaosHow, HostCommand, HostMessage, StoreOp, WireError } from './protocol/messages.js';
+export type { ChaosHow, ShardCommand, ShardMessage, StoreOp, WireError } from './protocol/messages.js';
 export { ModelCallError } from './providers/model-call-error.js';
 export type {
   ModelInfo,
@@ -26,6 +24,12 @@ export type {
 } from './providers/model-provider.js';
 export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
+export { ShardRunner } from './shard/shard-runner.js';
+export {
+  DEFAULT_SHARD_LIMITS,
+  type LogLevel,
+  type ShardRunnerOptions,
+} from './shard/shard-runner-options.js';
 export type { ShardStore } from './store-client/shard-store.js';
 export { closeSharedToolPool, sharedToolPool } from './tools/pool/shared-tool-pool.js';
 export { TOOL_POOL_DEFAULTS, ToolPool, type ToolPoolOptions } from './tools/pool/tool-pool.js';

@@ -1,12 +1,12 @@
 import { MessagePort, parentPort, workerData } from 'node:worker_threads';
-import { ShardHost } from './host/shard-host.js';
 import { MessageBatcher } from './protocol/batcher.js';
-import { type HostMessageMemo, rememberHostMessage } from './protocol/delivery.js';
-import type { HostCommand, HostMessage } from './protocol/messages.js';
+import { rememberShardMessage, type ShardMessageMemo } from './protocol/delivery.js';
+import type { ShardCommand, ShardMessage } from './protocol/messages.js';
+import { ShardRunner } from './shard/shard-runner.js';
 import { PortToolRunner } from './tools/pool/tool-pool-port.js';
 
 /**
- * The entry of a shard's worker thread: one `ShardHost`, fed by the parent port. The host is the same
+ * The entry of a shard's worker thread: one `ShardRunner`, fed by the parent port. The runner is the same
  * class the runtime uses in-process with `shards: 0`; only the transport differs. Both directions carry
  * arrays of messages (see MessageBatcher). Neither side ever drops a batch silently: a post the port
  * refuses fails what it carried (`undeliverable`), and a batch the other side cannot read (`messageerror`)
@@ -14,17 +14,17 @@ import { PortToolRunner } from './tools/pool/tool-pool-port.js';
  */
 if (!parentPort) throw new Error('worker-entry must run inside a worker thread');
 const port = parentPort;
-let host: ShardHost | undefined;
+let runner: ShardRunner | undefined;
 /** chaos `unreadableReply`: the batch carrying the next reply also carries a value main cannot read */
 let poisonNextReply = false;
-const out = new MessageBatcher<HostMessage, HostMessageMemo>((batch) => port.postMessage(batch), {
-  remember: rememberHostMessage,
+const out = new MessageBatcher<ShardMessage, ShardMessageMemo>((batch) => port.postMessage(batch), {
+  remember: rememberShardMessage,
   undeliverable: (msg, err) => {
-    if (host) host.undeliverable(msg, err);
+    if (runner) runner.undeliverable(msg, err);
     else throw err; // before init nothing waits for anything but `ready`; the thread's error reports it
   },
 });
-const post = (msg: HostMessage) => {
+const post = (msg: ShardMessage) => {
   out.send(msg);
   if (poisonNextReply && msg.t === 'reply') {
     poisonNextReply = false;
@@ -37,11 +37,11 @@ const toolPool = toolPort instanceof MessagePort ? new PortToolRunner(toolPort) 
 /** posts received from the main thread, readable or not (they arrive in the order they were posted) */
 let received = 0;
 
-port.on('message', (batch: HostCommand[]) => {
+port.on('message', (batch: ShardCommand[]) => {
   received++;
   for (const cmd of batch) {
     if (cmd.t === 'init') {
-      host = new ShardHost(post, cmd.options, undefined, undefined, [], toolPool);
+      runner = new ShardRunner(post, cmd.options, undefined, undefined, [], toolPool);
       post({ t: 'ready' });
       continue;
     }
@@ -56,9 +56,9 @@ port.on('message', (batch: HostCommand[]) => {
       });
       continue;
     }
-    if (!host) throw new Error(`shard received ${cmd.t} before init`);
-    if (cmd.t === 'lost') host.recoverLost(out.lost(cmd.seq));
-    else host.handle(cmd);
+    if (!runner) throw new Error(`shard received ${cmd.t} before init`);
+    if (cmd.t === 'lost') runner.recoverLost(out.lost(cmd.seq));
+    else runner.handle(cmd);
   }
 });
 

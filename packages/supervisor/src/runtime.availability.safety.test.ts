@@ -1,4 +1,4 @@
-import type { HostMessage } from '@shoal/session-worker';
+import type { ShardMessage } from '@shoal/session-worker';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { RuntimeError } from './errors/runtime-error.js';
@@ -26,7 +26,7 @@ describe('one input never takes down or wedges others (worker shards)', () => {
   });
 
   it('a command the port cannot clone fails alone; commands batched with it still answer', async () => {
-    const replies: HostMessage[] = [];
+    const replies: ShardMessage[] = [];
     const failed: { id: number; err: Error }[] = [];
     const shard = await WorkerShard.spawn(
       0,

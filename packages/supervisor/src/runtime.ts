@@ -2,9 +2,9 @@ import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
   createLogger,
-  type HostCommand,
-  type HostMessage,
-  type ShardHostOptions,
+  type ShardCommand,
+  type ShardMessage,
+  type ShardRunnerOptions,
 } from '@shoal/session-worker';
 import {
   type Action,
@@ -61,7 +61,7 @@ import { checkInputSize } from './validation/input-size.js';
 import { WorkspaceRoots } from './validation/workspace-roots.js';
 
 /** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
-type Request = Extract<HostCommand, { id: number }> & { t: Exclude<HostCommand['t'], 'storeReply'> };
+type Request = Extract<ShardCommand, { id: number }> & { t: Exclude<ShardCommand['t'], 'storeReply'> };
 
 const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
 /** What `createSession` accepts: api.md `SessionConfigInput`, with metadata fit for the catalog's index. */
@@ -516,7 +516,7 @@ export class Runtime {
     }
   }
 
-  private hostOptions(index: number): ShardHostOptions {
+  private hostOptions(index: number): ShardRunnerOptions {
     const o = this.options;
     return {
       shardIndex: index,
@@ -539,7 +539,7 @@ export class Runtime {
     return this.shards.length === 1 ? 0 : shardOf(sessionId, this.shards.length);
   }
 
-  private sendToShard(sessionId: string, cmd: HostCommand): void {
+  private sendToShard(sessionId: string, cmd: ShardCommand): void {
     if (this.shuttingDown) return;
     this.shards[this.shardFor(sessionId)]?.send(cmd);
   }
@@ -596,7 +596,7 @@ export class Runtime {
     return promise;
   }
 
-  private onShardMessage(index: number, msg: HostMessage): void {
+  private onShardMessage(index: number, msg: ShardMessage): void {
     switch (msg.t) {
       case 'reply': {
         const pending = this.pending[index]!;

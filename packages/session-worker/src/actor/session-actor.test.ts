@@ -5,14 +5,6 @@ import type { Action, SessionEvent, StoredEvent } from '@shoal/shared';
 import { describe, expect, it, vi } from 'vitest';
 import { deferred, settle, waitUntil } from '../test-support/async.js';
 import {
-  expectError,
-  expectOk,
-  type HostHarness,
-  nowSeconds,
-  type Reply,
-  useHostHarness,
-} from '../test-support/host-harness.js';
-import {
   defaultHandler,
   ProviderDouble,
   textResponse,
@@ -20,6 +12,14 @@ import {
   toolMessages,
   untilAborted,
 } from '../test-support/provider-double.js';
+import {
+  expectError,
+  expectOk,
+  nowSeconds,
+  type Reply,
+  type ShardHarness,
+  useShardHarness,
+} from '../test-support/shard-harness.js';
 
 const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) =>
   events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
@@ -39,18 +39,18 @@ const firstTurnBlocks = () =>
     c.purpose === 'turn' && c.index === 0 ? untilAborted(c.req.signal) : defaultHandler(c),
   );
 
-async function runTurn(h: HostHarness, id: string, text: string): Promise<string> {
+async function runTurn(h: ShardHarness, id: string, text: string): Promise<string> {
   const input = h.userInput(id, text);
   expectOk(await h.dispatch(id, input));
   await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === input.opId);
   return input.opId;
 }
 
-const inactive = (h: HostHarness, sessionId: string) =>
+const inactive = (h: ShardHarness, sessionId: string) =>
   h.messages.filter((m) => m.t === 'activity' && m.sessionId === sessionId && !m.active).length;
 
 describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
-  const start = useHostHarness();
+  const start = useShardHarness();
 
   it('compaction_emits_operation_completed_event', async () => {
     const h = await start();
@@ -251,7 +251,7 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     expectOk(await h.request({ t: 'suspend', sessionId: id }));
     expect(turn.req.signal.aborted).toBe(true);
     expect(inactive(h, id)).toBe(1);
-    expect(h.host.residentSessions).toBe(0);
+    expect(h.runner.residentSessions).toBe(0);
     const events = await h.storedEvents(id);
     expect(events.at(-1)).toEqual({
       type: 'OperationCancelled',
@@ -276,7 +276,7 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
         ? textResponse('reply', { inputTokens: 3, outputTokens: 4, totalTokens: 7 })
         : defaultHandler(c),
     );
-    const h = await start({ provider, host: { snapshotEveryEvents: 1 } });
+    const h = await start({ provider, runner: { snapshotEveryEvents: 1 } });
     const id = await h.create(); // untitled: the first turn also records a title
     await runTurn(h, id, 'first');
     await h.waitForEvent(id, 'SessionConfigUpdated');
@@ -306,7 +306,7 @@ describe('SessionActor (spec §7, deliberate changes 9 and 10)', () => {
     ] as const) {
       expect(expectError(await h.request(cmd)).code).toBe('SESSION_NOT_FOUND');
     }
-    expect(h.host.residentSessions).toBe(0);
+    expect(h.runner.residentSessions).toBe(0);
     expect(await h.store.sessionExists(id)).toBe(false);
   });
 });

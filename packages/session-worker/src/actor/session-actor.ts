@@ -14,17 +14,17 @@ import {
 } from '@shoal/shared';
 import type { Logger } from 'pino';
 import type { EffectInterpreter } from '../effects/effect-interpreter.js';
-import { DEFAULT_HOST_LIMITS } from '../host/host-options.js';
 import { oversizedEvent, type QueueLimits, queueRefusal } from '../limits/event-limits.js';
 import { HostError } from '../protocol/host-error.js';
+import { DEFAULT_SHARD_LIMITS } from '../shard/shard-runner-options.js';
 import { Fifo } from './fifo.js';
 import { createState, type ResumeEnv, resumeState } from './session-boot.js';
 
 const RESOLVED = Promise.resolve();
 
 const DEFAULT_QUEUE_LIMITS: QueueLimits = {
-  maxQueuedInputs: DEFAULT_HOST_LIMITS.maxQueuedInputs,
-  maxQueuedBytes: DEFAULT_HOST_LIMITS.maxQueuedBytes,
+  maxQueuedInputs: DEFAULT_SHARD_LIMITS.maxQueuedInputs,
+  maxQueuedBytes: DEFAULT_SHARD_LIMITS.maxQueuedBytes,
 };
 
 export type ActorCommand =
@@ -41,9 +41,9 @@ export type Boot =
 export interface ActorEnv extends ResumeEnv {
   readonly logger: Logger;
   readonly snapshotEveryEvents: number;
-  /** an event larger than this is never appended (default DEFAULT_HOST_LIMITS.maxEventBytes) */
+  /** an event larger than this is never appended (default DEFAULT_SHARD_LIMITS.maxEventBytes) */
   readonly maxEventBytes?: number;
-  /** how a busy session's queue is bounded (default: DEFAULT_HOST_LIMITS) */
+  /** how a busy session's queue is bounded (default: DEFAULT_SHARD_LIMITS) */
   readonly queueLimits?: QueueLimits;
   createInterpreter(actor: SessionActor): EffectInterpreter;
   /** the actor stopped (suspended or failed); commands it had not started are handed back, in order */
@@ -304,7 +304,7 @@ export class SessionActor {
 
   /** Throws for an event over `maxEventBytes`: like a failed append, the actor is then rebuilt from the log. */
   private checkEventSizes(events: readonly SessionEvent[]): void {
-    const err = oversizedEvent(events, this.env.maxEventBytes ?? DEFAULT_HOST_LIMITS.maxEventBytes);
+    const err = oversizedEvent(events, this.env.maxEventBytes ?? DEFAULT_SHARD_LIMITS.maxEventBytes);
     if (err !== undefined) throw err;
   }
 

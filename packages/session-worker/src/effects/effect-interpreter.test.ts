@@ -13,10 +13,9 @@ import {
 import { pino } from 'pino';
 import { describe, expect, it, vi } from 'vitest';
 import type { SessionActor } from '../actor/session-actor.js';
-import type { HostMessage } from '../protocol/messages.js';
+import type { ShardMessage } from '../protocol/messages.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { deferred, nextTurn, settle, waitUntil, waitUntilAsync } from '../test-support/async.js';
-import { expectOk, nowSeconds, useHostHarness } from '../test-support/host-harness.js';
 import {
   contextOverflow,
   defaultHandler,
@@ -26,6 +25,7 @@ import {
   toolMessages,
   untilAborted,
 } from '../test-support/provider-double.js';
+import { expectOk, nowSeconds, useShardHarness } from '../test-support/shard-harness.js';
 import { isAlive } from '../tools/test-support/process-alive.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
 import { ControllerPool } from './controller-pool.js';
@@ -83,7 +83,7 @@ const userMessage = (text: string): Message => ({
 });
 
 describe('EffectInterpreter (spec §5, §10.6)', () => {
-  const start = useHostHarness();
+  const start = useShardHarness();
 
   it('call_model_effect_dispatches_usage_with_completion_action', async () => {
     const provider = new ProviderDouble(
@@ -416,10 +416,10 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     const h = await start({ provider });
     const listened = await h.create({ title: 'fixed' });
     const quiet = await h.create({ title: 'fixed' });
-    h.host.handle({ t: 'subscribers', sessionId: listened, events: 0, deltas: 1 });
-    h.host.handle({ t: 'subscribers', sessionId: quiet, events: 1, deltas: 0 });
+    h.runner.handle({ t: 'subscribers', sessionId: listened, events: 0, deltas: 1 });
+    h.runner.handle({ t: 'subscribers', sessionId: quiet, events: 1, deltas: 0 });
 
-    const isDeltas = (m: HostMessage): m is Extract<HostMessage, { t: 'deltas' }> => m.t === 'deltas';
+    const isDeltas = (m: ShardMessage): m is Extract<ShardMessage, { t: 'deltas' }> => m.t === 'deltas';
     let batchesAtCompletionAppend = -1;
     const append = h.recorder.append.bind(h.recorder);
     vi.spyOn(h.recorder, 'append').mockImplementation((sessionId, events, opts) => {

@@ -1,5 +1,5 @@
 import { type Logger, pino } from 'pino';
-import type { LogLevel } from '../host/host-options.js';
+import type { LogLevel } from '../shard/shard-runner-options.js';
 
 /**
  * One pino logger per thread, all writing synchronously to fd 1, so the main thread and every worker

@@ -1,4 +1,4 @@
-import type { HostCommand, HostMessage } from './messages.js';
+import type { ShardCommand, ShardMessage } from './messages.js';
 
 /**
  * What each side keeps of a posted batch, so that when the other side reports it unreadable
@@ -7,15 +7,15 @@ import type { HostCommand, HostMessage } from './messages.js';
  */
 
 /** Kept of a shard's post: a reply the main thread awaits, a store call the shard awaits, an activity change. */
-export type HostMessageMemo =
+export type ShardMessageMemo =
   | { t: 'reply'; id: number }
   | { t: 'store'; id: number }
   | { t: 'activity'; sessionId: string };
 
 /** Kept of the main thread's post: a request it awaits, a store reply the shard awaits. */
-export type HostCommandMemo = { t: 'request'; id: number } | { t: 'storeReply'; id: number };
+export type ShardCommandMemo = { t: 'request'; id: number } | { t: 'storeReply'; id: number };
 
-export function rememberHostMessage(msg: HostMessage): HostMessageMemo | undefined {
+export function rememberShardMessage(msg: ShardMessage): ShardMessageMemo | undefined {
   switch (msg.t) {
     case 'reply':
       return { t: 'reply', id: msg.id };
@@ -29,7 +29,7 @@ export function rememberHostMessage(msg: HostMessage): HostMessageMemo | undefin
   }
 }
 
-export function rememberHostCommand(cmd: HostCommand): HostCommandMemo | undefined {
+export function rememberShardCommand(cmd: ShardCommand): ShardCommandMemo | undefined {
   if (cmd.t === 'storeReply') return { t: 'storeReply', id: cmd.id };
   if ('id' in cmd) return { t: 'request', id: cmd.id };
   return undefined;

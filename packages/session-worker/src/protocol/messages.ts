@@ -1,15 +1,15 @@
 import type { Action, SessionConfig, StreamDelta } from '@shoal/shared';
-import type { ShardHostOptions } from '../host/host-options.js';
+import type { ShardRunnerOptions } from '../shard/shard-runner-options.js';
 
 /**
  * The shard protocol. Every message is plain, structured-cloneable data, so the same protocol runs over a
  * worker thread's MessagePort (`shards > 0`) and in-process through a direct call (`shards: 0`).
  *
- * Main → shard: `HostCommand`. Shard → main: `HostMessage`. Requests carry a numeric `id` that the reply
+ * Main → shard: `ShardCommand`. Shard → main: `ShardMessage`. Requests carry a numeric `id` that the reply
  * echoes. The shard reaches the event store (owned by the main thread) with `StoreRequest`s.
  */
-export type HostCommand =
-  | { t: 'init'; options: ShardHostOptions }
+export type ShardCommand =
+  | { t: 'init'; options: ShardRunnerOptions }
   | { t: 'create'; id: number; sessionId: string; config: SessionConfig; metadata: Record<string, string> }
   | { t: 'dispatch'; id: number; sessionId: string; action: Action }
   | { t: 'getState'; id: number; sessionId: string }
@@ -32,7 +32,7 @@ export type HostCommand =
 
 export type ChaosHow = 'throw' | 'exit' | 'unreadableReply';
 
-export type HostMessage =
+export type ShardMessage =
   | { t: 'ready' }
   | { t: 'reply'; id: number; ok: true; value: unknown }
   | { t: 'reply'; id: number; ok: false; error: WireError }

@@ -1,7 +1,7 @@
 import { PendingReplies, type SessionEvent, type StoredEvent } from '@shoal/shared';
 import { decodeSnapshot, type EncodedSnapshot } from '@shoal/store';
 import { fromWireError } from '../protocol/host-error.js';
-import type { HostMessage, StoreOp, WireError } from '../protocol/messages.js';
+import type { ShardMessage, StoreOp, WireError } from '../protocol/messages.js';
 import type { ShardStore } from './shard-store.js';
 
 /** A `ShardStore` whose calls travel to the main thread as `store` messages and come back as `storeReply`. */
@@ -9,7 +9,7 @@ export class PortStoreClient implements ShardStore {
   private nextId = 1;
   private readonly pending = new PendingReplies();
 
-  constructor(private readonly post: (msg: HostMessage) => void) {}
+  constructor(private readonly post: (msg: ShardMessage) => void) {}
 
   /** Called by the host for every `storeReply` command. */
   settle(id: number, ok: boolean, value: unknown, error: WireError | undefined): void {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute } from 'node:path';
-import { DEFAULT_HOST_LIMITS } from '@shoal/session-worker';
+import { DEFAULT_SHARD_LIMITS } from '@shoal/session-worker';
 import { z } from 'zod';
 import { ClusterOptionsSchema } from '../cluster/cluster-options.js';
 
@@ -64,8 +64,8 @@ export const RuntimeOptionsSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     limits: z
       .object({
-        maxPendingPerSession: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxPendingPerSession),
-        maxPendingPerShard: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxPendingPerShard),
+        maxPendingPerSession: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxPendingPerSession),
+        maxPendingPerShard: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxPendingPerShard),
         /** live events buffered per event subscriber before it is caught up from the store instead */
         eventBufferPerSubscriber: z.number().int().positive().default(256),
         /** deltas buffered per delta subscriber before `Lagged` replaces what it missed */
@@ -73,15 +73,15 @@ export const RuntimeOptionsSchema = z
         /** a caller's input (message content, bash command, action, session config); more is INVALID_INPUT */
         maxInputBytes: z.number().int().positive().default(DEFAULT_INPUT_BYTES),
         /** a model reply; a larger one ends its turn with a model error and is not stored */
-        maxMessageBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxMessageBytes),
+        maxMessageBytes: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxMessageBytes),
         /** one tool result; a larger one becomes a tool error */
-        maxToolOutputBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxToolOutputBytes),
+        maxToolOutputBytes: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxToolOutputBytes),
         /** one stored event; an action whose event would be larger fails and stores nothing */
-        maxEventBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxEventBytes),
+        maxEventBytes: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxEventBytes),
         /** items waiting in a busy session's queue; more are OVERLOADED (kind QueueFull) */
-        maxQueuedInputs: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxQueuedInputs),
+        maxQueuedInputs: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxQueuedInputs),
         /** total size of a busy session's queued content; more is OVERLOADED (kind QueueFull) */
-        maxQueuedBytes: z.number().int().positive().default(DEFAULT_HOST_LIMITS.maxQueuedBytes),
+        maxQueuedBytes: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.maxQueuedBytes),
       })
       .strict()
       .refine(
@@ -93,18 +93,18 @@ export const RuntimeOptionsSchema = z
         'maxInputBytes, maxMessageBytes, maxToolOutputBytes and maxQueuedBytes must be below maxEventBytes',
       )
       .default({
-        maxPendingPerSession: DEFAULT_HOST_LIMITS.maxPendingPerSession,
-        maxPendingPerShard: DEFAULT_HOST_LIMITS.maxPendingPerShard,
+        maxPendingPerSession: DEFAULT_SHARD_LIMITS.maxPendingPerSession,
+        maxPendingPerShard: DEFAULT_SHARD_LIMITS.maxPendingPerShard,
         eventBufferPerSubscriber: 256,
         deltaBufferPerSubscriber: 1024,
         maxInputBytes: DEFAULT_INPUT_BYTES,
-        maxMessageBytes: DEFAULT_HOST_LIMITS.maxMessageBytes,
-        maxToolOutputBytes: DEFAULT_HOST_LIMITS.maxToolOutputBytes,
-        maxEventBytes: DEFAULT_HOST_LIMITS.maxEventBytes,
-        maxQueuedInputs: DEFAULT_HOST_LIMITS.maxQueuedInputs,
-        maxQueuedBytes: DEFAULT_HOST_LIMITS.maxQueuedBytes,
+        maxMessageBytes: DEFAULT_SHARD_LIMITS.maxMessageBytes,
+        maxToolOutputBytes: DEFAULT_SHARD_LIMITS.maxToolOutputBytes,
+        maxEventBytes: DEFAULT_SHARD_LIMITS.maxEventBytes,
+        maxQueuedInputs: DEFAULT_SHARD_LIMITS.maxQueuedInputs,
+        maxQueuedBytes: DEFAULT_SHARD_LIMITS.maxQueuedBytes,
       }),
-    snapshotEveryEvents: z.number().int().positive().default(DEFAULT_HOST_LIMITS.snapshotEveryEvents),
+    snapshotEveryEvents: z.number().int().positive().default(DEFAULT_SHARD_LIMITS.snapshotEveryEvents),
   })
   .strict()
   .refine((o) => o.store !== 'postgres' || o.postgres !== undefined, {

@@ -1,29 +1,34 @@
-import { type HostCommand, ShardHost, type ShardHostOptions, type ShardStore } from '@shoal/session-worker';
+import {
+  type ShardCommand,
+  ShardRunner,
+  type ShardRunnerOptions,
+  type ShardStore,
+} from '@shoal/session-worker';
 import type { Logger } from 'pino';
 import type { ShardLink, ShardLinkEvents } from './shard-link.js';
 
 /**
- * `shards: 0`: the shard host runs on the caller's thread and uses the runtime's store directly. Same
+ * `shards: 0`: the shard runner runs on the caller's thread and uses the runtime's store directly. Same
  * protocol as a worker, without the port: messages are passed by reference, not cloned.
  */
 export class InProcessShard implements ShardLink {
-  private readonly host: ShardHost;
+  private readonly runner: ShardRunner;
 
   constructor(
     readonly index: number,
-    options: ShardHostOptions,
+    options: ShardRunnerOptions,
     store: ShardStore,
     events: ShardLinkEvents,
     logger: Logger,
   ) {
-    this.host = new ShardHost((msg) => events.onMessage(index, msg), options, store, logger);
+    this.runner = new ShardRunner((msg) => events.onMessage(index, msg), options, store, logger);
   }
 
-  send(cmd: HostCommand): void {
-    this.host.handle(cmd);
+  send(cmd: ShardCommand): void {
+    this.runner.handle(cmd);
   }
 
   async terminate(): Promise<void> {
-    this.host.shutdown();
+    this.runner.shutdown();
   }
 }

@@ -1,15 +1,15 @@
-import type { HostCommand, HostMessage } from '@shoal/session-worker';
+import type { ShardCommand, ShardMessage } from '@shoal/session-worker';
 
 /** The main thread's end of one shard: where commands go; messages come back through `onMessage`. */
 export interface ShardLink {
   readonly index: number;
-  send(cmd: HostCommand): void;
+  send(cmd: ShardCommand): void;
   /** Stops the shard; resolves when its thread (if any) has exited. */
   terminate(): Promise<void>;
 }
 
 export interface ShardLinkEvents {
-  onMessage(index: number, msg: HostMessage): void;
+  onMessage(index: number, msg: ShardMessage): void;
   /** the shard's thread died; `error` says why */
   onExit(index: number, error: Error): void;
   /** request `id` can get no reply (its command or its reply was lost between the threads): fail it */

@@ -1,11 +1,11 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import {
-  type HostCommand,
-  type HostCommandMemo,
-  type HostMessage,
   MessageBatcher,
-  rememberHostCommand,
-  type ShardHostOptions,
+  rememberShardCommand,
+  type ShardCommand,
+  type ShardCommandMemo,
+  type ShardMessage,
+  type ShardRunnerOptions,
   serveToolPool,
   sharedToolPool,
   WORKER_ENTRY,
@@ -27,8 +27,8 @@ import type { ShardLink, ShardLinkEvents } from './shard-link.js';
  */
 export class WorkerShard implements ShardLink {
   private worker: Worker | undefined;
-  private out: MessageBatcher<HostCommand, HostCommandMemo> | undefined;
-  private waiting: HostCommand[] = [];
+  private out: MessageBatcher<ShardCommand, ShardCommandMemo> | undefined;
+  private waiting: ShardCommand[] = [];
   private terminating = false;
   private starting: Promise<void> | undefined;
   /** how many times the thread was replaced */
@@ -36,14 +36,14 @@ export class WorkerShard implements ShardLink {
 
   private constructor(
     readonly index: number,
-    private readonly options: ShardHostOptions,
+    private readonly options: ShardRunnerOptions,
     private readonly events: ShardLinkEvents,
     private readonly logger: Logger,
   ) {}
 
   static async spawn(
     index: number,
-    options: ShardHostOptions,
+    options: ShardRunnerOptions,
     events: ShardLinkEvents,
     logger: Logger,
   ): Promise<WorkerShard> {
@@ -52,7 +52,7 @@ export class WorkerShard implements ShardLink {
     return shard;
   }
 
-  send(cmd: HostCommand): void {
+  send(cmd: ShardCommand): void {
     if (this.out) this.out.send(cmd);
     else this.waiting.push(cmd);
   }
@@ -96,8 +96,8 @@ export class WorkerShard implements ShardLink {
       transferList: [tools.port2],
     });
     let initError: Error | undefined;
-    const out = new MessageBatcher<HostCommand, HostCommandMemo>((batch) => worker.postMessage(batch), {
-      remember: rememberHostCommand,
+    const out = new MessageBatcher<ShardCommand, ShardCommandMemo>((batch) => worker.postMessage(batch), {
+      remember: rememberShardCommand,
       undeliverable: (cmd, err) => {
         if (cmd.t === 'init') initError = err;
         else this.undeliverable(out, cmd, err);
@@ -106,7 +106,7 @@ export class WorkerShard implements ShardLink {
     /** posts received from the thread, readable or not: they arrive in the order they were posted */
     let received = 0;
     let ready: (() => void) | undefined;
-    worker.on('message', (batch: HostMessage[]) => {
+    worker.on('message', (batch: ShardMessage[]) => {
       received++;
       for (const msg of batch) this.onMessage(out, msg, ready);
     });
@@ -156,8 +156,8 @@ export class WorkerShard implements ShardLink {
   }
 
   private onMessage(
-    out: MessageBatcher<HostCommand, HostCommandMemo>,
-    msg: HostMessage,
+    out: MessageBatcher<ShardCommand, ShardCommandMemo>,
+    msg: ShardMessage,
     ready: (() => void) | undefined,
   ): void {
     switch (msg.t) {
@@ -178,7 +178,7 @@ export class WorkerShard implements ShardLink {
   }
 
   /** The shard could not read our post `seq`: fail the requests it carried, answer its store calls again. */
-  private peerLost(out: MessageBatcher<HostCommand, HostCommandMemo>, seq: number): void {
+  private peerLost(out: MessageBatcher<ShardCommand, ShardCommandMemo>, seq: number): void {
     const memos = out.lost(seq);
     this.logger.error({ post: seq, known: memos !== undefined }, 'the shard could not read a batch');
     if (memos === undefined) {
@@ -194,11 +194,11 @@ export class WorkerShard implements ShardLink {
 
   /** `postMessage` refused a command (a value that cannot be cloned or is nested too deep). */
   private undeliverable(
-    out: MessageBatcher<HostCommand, HostCommandMemo>,
-    cmd: HostCommand,
+    out: MessageBatcher<ShardCommand, ShardCommandMemo>,
+    cmd: ShardCommand,
     err: Error,
   ): void {
-    const memo = rememberHostCommand(cmd);
+    const memo = rememberShardCommand(cmd);
     if (memo?.t === 'request') {
       this.events.onRequestFailed(
         this.index,
@@ -221,7 +221,7 @@ function lostError(what: string): RuntimeError {
   );
 }
 
-function storeReplyLost(id: number): HostCommand {
+function storeReplyLost(id: number): ShardCommand {
   return {
     t: 'storeReply',
     id,

@@ -6,7 +6,7 @@ let shared: ToolPool | undefined;
  * The process's tool pool, created on first use. It belongs on the main thread: every shard reaches it
  * there (in-process shards directly, worker shards through the port the supervisor hands them, see
  * tool-pool-port.ts), so one set of pool threads and one queue bound serve the whole process. Called on a
- * worker thread that was given no port (an embedder running a ShardHost itself), it makes a pool for that
+ * worker thread that was given no port (an embedder running a ShardRunner itself), it makes a pool for that
  * thread alone.
  */
 export function sharedToolPool(): ToolPool {

@@ -7,19 +7,19 @@ import { DEFAULT_MODEL, type SessionEvent, type SessionStateSnapshot } from '@sh
 import { MemoryEventStore } from '@shoal/store';
 import { describe, expect, it } from 'vitest';
 import { toWireError } from '../protocol/host-error.js';
-import type { HostCommand, HostMessage } from '../protocol/messages.js';
+import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
 import { settle, waitUntil, waitUntilAsync } from '../test-support/async.js';
+import { defaultHandler, ProviderDouble, untilAborted } from '../test-support/provider-double.js';
 import {
   expectError,
   expectOk,
-  type HostHarness,
   nowSeconds,
   type Reply,
+  type ShardHarness,
   sessionConfig,
-  useHostHarness,
-} from '../test-support/host-harness.js';
-import { defaultHandler, ProviderDouble, untilAborted } from '../test-support/provider-double.js';
-import { DEFAULT_HOST_LIMITS, type ShardHostOptions } from './host-options.js';
+  useShardHarness,
+} from '../test-support/shard-harness.js';
+import { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from './shard-runner-options.js';
 
 /** Every turn blocks until its op is cancelled (title and compaction calls answer at once). */
 const turnsBlock = () =>
@@ -27,14 +27,14 @@ const turnsBlock = () =>
     c.purpose === 'turn' ? untilAborted(c.req.signal) : defaultHandler(c),
   );
 
-const activity = (h: HostHarness, sessionId: string, active: boolean) =>
+const activity = (h: ShardHarness, sessionId: string, active: boolean) =>
   h.messages.filter((m) => m.t === 'activity' && m.sessionId === sessionId && m.active === active).length;
 
-describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)', () => {
-  const start = useHostHarness();
+describe('ShardRunner (spec §7, §8; architecture: passivation and backpressure)', () => {
+  const start = useShardHarness();
 
   it("refuses a command with OVERLOADED when the session's mailbox is full", async () => {
-    const h = await start({ provider: turnsBlock(), host: { maxPendingPerSession: 2 } });
+    const h = await start({ provider: turnsBlock(), runner: { maxPendingPerSession: 2 } });
     const id = await h.create({ title: 'fixed' });
     const inputs = [0, 1, 2].map((i) => h.userInput(id, `message ${i}`));
     // Sent in one go: the first two fill the mailbox, the third is refused before it is queued.
@@ -58,7 +58,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
   });
 
   it('refuses a command with OVERLOADED when the shard has too many commands in flight', async () => {
-    const h = await start({ host: { maxPendingPerShard: 3 } });
+    const h = await start({ runner: { maxPendingPerShard: 3 } });
     const a = await h.create({ title: 'a' });
     const b = await h.create({ title: 'b' });
     const replies = [a, a, b, b].map((sessionId) => h.request({ t: 'getState', sessionId }));
@@ -79,7 +79,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
 
     expect(expectError(await create()).code).toBe('SESSION_ALREADY_EXISTS');
     expectOk(await h.request({ t: 'suspend', sessionId: id }));
-    expect(h.host.residentSessions).toBe(0);
+    expect(h.runner.residentSessions).toBe(0);
     expect(expectError(await create()).code).toBe('SESSION_ALREADY_EXISTS');
 
     expect((await h.storedEvents(id)).map((e) => e.type)).toEqual(['SessionCreated']);
@@ -87,9 +87,9 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
   });
 
   it('passivates idle sessions nobody subscribes to, and resumes them on the next command', async () => {
-    const h = await start({ provider: turnsBlock(), host: { idleTimeoutMs: 40 } });
+    const h = await start({ provider: turnsBlock(), runner: { idleTimeoutMs: 40 } });
     const watched = randomUUID();
-    h.host.handle({ t: 'subscribers', sessionId: watched, events: 1, deltas: 0 });
+    h.runner.handle({ t: 'subscribers', sessionId: watched, events: 1, deltas: 0 });
     await h.create({ title: 'watched' }, watched);
     const busy = await h.create({ title: 'busy' });
     expectOk(await h.dispatch(busy, h.userInput(busy, 'long running')));
@@ -103,7 +103,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     await settle();
     expect(activity(h, watched, false)).toBe(0);
     expect(activity(h, busy, false)).toBe(0);
-    expect(h.host.residentSessions).toBe(2);
+    expect(h.runner.residentSessions).toBe(2);
 
     // The next command resumes a passivated session transparently.
     const before = activity(h, idle, true);
@@ -112,7 +112,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     expect(activity(h, idle, true)).toBe(before + 1);
 
     // Without subscribers the watched session becomes eligible.
-    h.host.handle({ t: 'subscribers', sessionId: watched, events: 0, deltas: 0 });
+    h.runner.handle({ t: 'subscribers', sessionId: watched, events: 0, deltas: 0 });
     await waitUntil(() => activity(h, watched, false) === 1, 'the unwatched session is passivated');
   });
 
@@ -125,7 +125,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
 
     expectOk(await h.request({ t: 'shutdown' }));
     expect(turn.req.signal.aborted).toBe(true);
-    expect(h.host.residentSessions).toBe(0);
+    expect(h.runner.residentSessions).toBe(0);
     expect(activity(h, a, false)).toBe(1);
     expect(activity(h, b, false)).toBe(1);
 
@@ -136,7 +136,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
       await h.request({ t: 'create', sessionId: randomUUID(), config: h.config(), metadata: {} }),
     ];
     for (const r of later) expect(expectError(r).code).toBe('SHUTTING_DOWN');
-    expect(h.host.residentSessions).toBe(0);
+    expect(h.runner.residentSessions).toBe(0);
   });
 
   it('starts no new work for a command whose append completes after shutdown', async () => {
@@ -189,7 +189,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     await waitUntil(() => h.recorder.held === 1, 'an append is in flight');
     const queued = h.request({ t: 'getState', sessionId: id });
     expectOk(await h.request({ t: 'evict', sessionId: id }));
-    expect(h.host.residentSessions).toBe(0);
+    expect(h.runner.residentSessions).toBe(0);
     await h.store.deleteSession(id); // what Runtime.deleteSession does once evict replied
     release();
     await running;
@@ -214,26 +214,26 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
     expect(title.req.signal.aborted).toBe(true);
   });
 
-  it('runs the real worker entry in a worker thread, speaking batched HostCommand arrays', async () => {
+  it('runs the real worker entry in a worker thread, speaking batched ShardCommand arrays', async () => {
     const dataDir = await mkdtemp(path.join(tmpdir(), 'shoal-worker-'));
     const store = new MemoryEventStore();
     // The test runs after the build (turbo: test dependsOn build), so dist holds the compiled entry.
     const worker = new Worker(new URL('../../dist/worker-entry.js', import.meta.url));
-    const messages: HostMessage[] = [];
+    const messages: ShardMessage[] = [];
     const batchSizes: number[] = [];
     const call = store as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-    worker.on('message', (batch: HostMessage[]) => {
+    worker.on('message', (batch: ShardMessage[]) => {
       batchSizes.push(batch.length);
       for (const m of batch) {
         messages.push(m);
         if (m.t !== 'store') continue;
         call[m.op]!.apply(store, m.args).then(
           (value) =>
-            worker.postMessage([{ t: 'storeReply', id: m.id, ok: true, value }] satisfies HostCommand[]),
+            worker.postMessage([{ t: 'storeReply', id: m.id, ok: true, value }] satisfies ShardCommand[]),
           (err: unknown) =>
             worker.postMessage([
               { t: 'storeReply', id: m.id, ok: false, error: toWireError(err) },
-            ] satisfies HostCommand[]),
+            ] satisfies ShardCommand[]),
         );
       }
     });
@@ -243,15 +243,15 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
       return find()!;
     };
     try {
-      const options: ShardHostOptions = {
+      const options: ShardRunnerOptions = {
         shardIndex: 3,
         dataDir,
         providers: {},
         logLevel: 'silent',
         idleTimeoutMs: 0,
-        ...DEFAULT_HOST_LIMITS,
+        ...DEFAULT_SHARD_LIMITS,
       };
-      worker.postMessage([{ t: 'init', options }] satisfies HostCommand[]);
+      worker.postMessage([{ t: 'init', options }] satisfies ShardCommand[]);
       await waitUntil(() => messages.some((m) => m.t === 'ready'), 'the worker is ready');
 
       const sessionId = randomUUID();
@@ -275,7 +275,7 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
           },
         },
         { t: 'stats', id: 3 },
-      ] satisfies HostCommand[]);
+      ] satisfies ShardCommand[]);
       expectOk(await reply(1));
       expectOk(await reply(2));
       expect(expectOk(await reply(3))).toMatchObject({ shard: 3, residentSessions: 1 });
@@ -290,15 +290,15 @@ describe('ShardHost (spec §7, §8; architecture: passivation and backpressure)'
       const answer = events.find((e) => e.type === 'AssistantMessageAdded');
       expect(answer).toMatchObject({ message: { content: [{ type: 'text', text: 'echo: hello worker' }] } });
 
-      worker.postMessage([{ t: 'getState', id: 4, sessionId }] satisfies HostCommand[]);
+      worker.postMessage([{ t: 'getState', id: 4, sessionId }] satisfies ShardCommand[]);
       const state = expectOk(await reply(4)) as SessionStateSnapshot;
       expect(state.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
       expect(state.eventSequence).toBe(events.length);
-      // The worker batches its output: some port message carried more than one HostMessage.
+      // The worker batches its output: some port message carried more than one ShardMessage.
       expect(Math.max(...batchSizes)).toBeGreaterThan(1);
 
       // An unknown session is reported through the same protocol.
-      worker.postMessage([{ t: 'getState', id: 5, sessionId: randomUUID() }] satisfies HostCommand[]);
+      worker.postMessage([{ t: 'getState', id: 5, sessionId: randomUUID() }] satisfies ShardCommand[]);
       expect(expectError(await reply(5)).code).toBe('SESSION_NOT_FOUND');
     } finally {
       await worker.terminate();

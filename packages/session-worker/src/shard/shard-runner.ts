@@ -12,9 +12,9 @@ import { ControllerPool } from '../effects/controller-pool.js';
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
 import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
 import { createLogger } from '../logging/logger.js';
-import type { HostMessageMemo } from '../protocol/delivery.js';
+import type { ShardMessageMemo } from '../protocol/delivery.js';
 import { HostError, toWireError } from '../protocol/host-error.js';
-import type { HostCommand, HostMessage } from '../protocol/messages.js';
+import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { PortStoreClient } from '../store-client/port-store-client.js';
@@ -23,7 +23,7 @@ import { builtinTools } from '../tools/builtin-tools.js';
 import type { ToolTaskRunner } from '../tools/pool/tool-task.js';
 import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
-import { DEFAULT_HOST_LIMITS, type ShardHostOptions } from './host-options.js';
+import { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from './shard-runner-options.js';
 
 interface Subscribers {
   events: number;
@@ -36,7 +36,7 @@ interface Subscribers {
  * in both places. It resumes sessions on demand, hands commands to their actors in arrival order,
  * passivates idle sessions, and refuses work with OVERLOADED when its bounded queues are full.
  */
-export class ShardHost {
+export class ShardRunner {
   private readonly actors = new Map<string, SessionActor>();
   private readonly subscribers = new Map<string, Subscribers>();
   private readonly logger: Logger;
@@ -56,8 +56,8 @@ export class ShardHost {
   private readonly idleTimer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly post: (msg: HostMessage) => void,
-    private readonly options: ShardHostOptions,
+    private readonly post: (msg: ShardMessage) => void,
+    private readonly options: ShardRunnerOptions,
     store?: ShardStore,
     logger?: Logger,
     /** in-process only (never sent over a port): extra providers, e.g. test doubles; see ProviderRegistry */
@@ -83,8 +83,8 @@ export class ShardHost {
       visibleTools: (visibility) => this.visibleTools(visibility),
       controllers: this.controllers,
       limits: {
-        maxMessageBytes: options.maxMessageBytes ?? DEFAULT_HOST_LIMITS.maxMessageBytes,
-        maxToolOutputBytes: options.maxToolOutputBytes ?? DEFAULT_HOST_LIMITS.maxToolOutputBytes,
+        maxMessageBytes: options.maxMessageBytes ?? DEFAULT_SHARD_LIMITS.maxMessageBytes,
+        maxToolOutputBytes: options.maxToolOutputBytes ?? DEFAULT_SHARD_LIMITS.maxToolOutputBytes,
       },
     };
     this.actorEnv = {
@@ -92,10 +92,10 @@ export class ShardHost {
       deps: systemDeps,
       logger: this.logger,
       snapshotEveryEvents: options.snapshotEveryEvents,
-      maxEventBytes: options.maxEventBytes ?? DEFAULT_HOST_LIMITS.maxEventBytes,
+      maxEventBytes: options.maxEventBytes ?? DEFAULT_SHARD_LIMITS.maxEventBytes,
       queueLimits: {
-        maxQueuedInputs: options.maxQueuedInputs ?? DEFAULT_HOST_LIMITS.maxQueuedInputs,
-        maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_HOST_LIMITS.maxQueuedBytes,
+        maxQueuedInputs: options.maxQueuedInputs ?? DEFAULT_SHARD_LIMITS.maxQueuedInputs,
+        maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_SHARD_LIMITS.maxQueuedBytes,
       },
       createInterpreter: (actor) => new EffectInterpreter(actor, this.interpreterEnv),
       onStarted: (actor) => this.post({ t: 'activity', sessionId: actor.sessionId, active: true }),
@@ -112,7 +112,7 @@ export class ShardHost {
     return this.actors.size;
   }
 
-  handle(cmd: HostCommand): void {
+  handle(cmd: ShardCommand): void {
     switch (cmd.t) {
       case 'init':
       case 'chaos':
@@ -319,7 +319,7 @@ export class ShardHost {
    * A message the port refused to post (not cloneable, too deep): fail what it carried, so nobody waits
    * for it. Only a worker's port can refuse; an in-process host passes messages by reference.
    */
-  undeliverable(msg: HostMessage, err: Error): void {
+  undeliverable(msg: ShardMessage, err: Error): void {
     switch (msg.t) {
       case 'reply':
         this.logger.error({ err, id: msg.id }, 'a reply could not be posted; the request fails instead');
@@ -345,7 +345,7 @@ export class ShardHost {
    * and send activity again; `memos` undefined means it is no longer known what the post carried, so every
    * store call waiting fails and the main thread fails every request in flight.
    */
-  recoverLost(memos: readonly HostMessageMemo[] | undefined): void {
+  recoverLost(memos: readonly ShardMessageMemo[] | undefined): void {
     if (memos === undefined) {
       this.logger.error('a post the main thread could not read is no longer known; failing all waits');
       this.storeClient?.failAll(() => lostError('a store call'));

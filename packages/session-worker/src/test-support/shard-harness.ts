@@ -17,17 +17,17 @@ import {
 import { LevelEventStore } from '@shoal/store';
 import { pino } from 'pino';
 import { afterEach, expect } from 'vitest';
-import { DEFAULT_HOST_LIMITS, type ShardHostOptions } from '../host/host-options.js';
-import { ShardHost } from '../host/shard-host.js';
-import type { HostCommand, HostMessage, WireError } from '../protocol/messages.js';
+import type { ShardCommand, ShardMessage, WireError } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
+import { ShardRunner } from '../shard/shard-runner.js';
+import { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from '../shard/shard-runner-options.js';
 import { TEST_DEADLINE_MS, waitUntil } from './async.js';
 import { ProviderDouble } from './provider-double.js';
 import { RecordingStore } from './recording-store.js';
 
-export type Reply = Extract<HostMessage, { t: 'reply' }>;
+export type Reply = Extract<ShardMessage, { t: 'reply' }>;
 type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
-export type HostRequest = WithoutId<Exclude<Extract<HostCommand, { id: number }>, { t: 'storeReply' }>>;
+export type ShardRequest = WithoutId<Exclude<Extract<ShardCommand, { id: number }>, { t: 'storeReply' }>>;
 
 /** What the Runtime records for a new session (spec §8.2 CreateSession 3-5). */
 export function sessionConfig(workspacePath: string, input: SessionConfigInput = {}): SessionConfig {
@@ -40,18 +40,18 @@ export function sessionConfig(workspacePath: string, input: SessionConfigInput =
 export const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 export interface HarnessOptions {
-  host?: Partial<ShardHostOptions>;
+  runner?: Partial<ShardRunnerOptions>;
   /** extra providers besides the default `ProviderDouble` (id `double`) */
   providers?: ModelProvider[];
   provider?: ProviderDouble;
 }
 
 /**
- * A ShardHost driven through its real protocol, on a real LevelDB in a temp dir (buffered durability),
+ * A ShardRunner driven through its real protocol, on a real LevelDB in a temp dir (buffered durability),
  * with a `ProviderDouble` injected and a `RecordingStore` in front of the database.
  */
-export class HostHarness {
-  readonly messages: HostMessage[] = [];
+export class ShardHarness {
+  readonly messages: ShardMessage[] = [];
   readonly model: ModelId;
   private nextId = 1;
   private readonly waiting = new Map<number, (r: Reply) => void>();
@@ -62,38 +62,38 @@ export class HostHarness {
     readonly store: LevelEventStore,
     readonly recorder: RecordingStore,
     readonly provider: ProviderDouble,
-    private readonly options: ShardHostOptions,
+    private readonly options: ShardRunnerOptions,
     private readonly providers: ModelProvider[],
   ) {
     this.model = { provider: provider.id, id: 'model-1' };
-    this.host = this.newHost();
+    this.runner = this.newRunner();
   }
 
-  /** The host under test; `restart` replaces it. */
-  host: ShardHost;
+  /** The runner under test; `restart` replaces it. */
+  runner: ShardRunner;
 
-  private newHost(): ShardHost {
-    return new ShardHost((m) => this.onMessage(m), this.options, this.recorder, pino({ level: 'silent' }), [
+  private newRunner(): ShardRunner {
+    return new ShardRunner((m) => this.onMessage(m), this.options, this.recorder, pino({ level: 'silent' }), [
       this.provider,
       ...this.providers,
     ]);
   }
 
-  static async start(opts: HarnessOptions = {}): Promise<HostHarness> {
+  static async start(opts: HarnessOptions = {}): Promise<ShardHarness> {
     const dir = await realpath(await mkdtemp(path.join(tmpdir(), 'shoal-sw-')));
     const workspace = path.join(dir, 'ws');
     await mkdir(workspace);
     const store = await LevelEventStore.open(path.join(dir, 'db'), { durability: 'buffered' });
-    const options: ShardHostOptions = {
+    const options: ShardRunnerOptions = {
       shardIndex: 0,
       dataDir: dir,
       providers: {},
       logLevel: 'silent',
       idleTimeoutMs: 0,
-      ...DEFAULT_HOST_LIMITS,
-      ...opts.host,
+      ...DEFAULT_SHARD_LIMITS,
+      ...opts.runner,
     };
-    return new HostHarness(
+    return new ShardHarness(
       dir,
       workspace,
       store,
@@ -104,14 +104,14 @@ export class HostHarness {
     );
   }
 
-  /** Shuts the host down (as a process exit would stop it) and starts a fresh one on the same store. */
-  restart(): ShardHost {
-    this.host.shutdown();
-    this.host = this.newHost();
-    return this.host;
+  /** Shuts the runner down (as a process exit would stop it) and starts a fresh one on the same store. */
+  restart(): ShardRunner {
+    this.runner.shutdown();
+    this.runner = this.newRunner();
+    return this.runner;
   }
 
-  private onMessage(m: HostMessage): void {
+  private onMessage(m: ShardMessage): void {
     this.messages.push(m);
     if (m.t === 'reply') {
       const w = this.waiting.get(m.id);
@@ -121,10 +121,10 @@ export class HostHarness {
   }
 
   /** Sends a command (a fresh id is assigned) and resolves with its reply, whatever it says. */
-  request(cmd: HostRequest): Promise<Reply> {
+  request(cmd: ShardRequest): Promise<Reply> {
     const id = this.nextId++;
     const reply = new Promise<Reply>((resolve) => this.waiting.set(id, resolve));
-    this.host.handle({ ...cmd, id } as HostCommand);
+    this.runner.handle({ ...cmd, id } as ShardCommand);
     return reply;
   }
 
@@ -180,8 +180,8 @@ export class HostHarness {
     return this.recorder.waitForEvent(sessionId, type, pred, timeoutMs);
   }
 
-  async waitForMessage<M extends HostMessage>(
-    pred: (m: HostMessage) => m is M,
+  async waitForMessage<M extends ShardMessage>(
+    pred: (m: ShardMessage) => m is M,
     what: string,
     timeoutMs = TEST_DEADLINE_MS,
   ): Promise<M> {
@@ -190,20 +190,20 @@ export class HostHarness {
   }
 
   async close(): Promise<void> {
-    this.host.shutdown();
+    this.runner.shutdown();
     await this.store.close();
     await rm(this.dir, { recursive: true, force: true });
   }
 }
 
 /** Starts harnesses that are shut down and removed after each test. */
-export function useHostHarness(): (opts?: HarnessOptions) => Promise<HostHarness> {
-  const started: HostHarness[] = [];
+export function useShardHarness(): (opts?: HarnessOptions) => Promise<ShardHarness> {
+  const started: ShardHarness[] = [];
   afterEach(async () => {
     await Promise.all(started.splice(0).map((h) => h.close()));
   });
   return async (opts) => {
-    const h = await HostHarness.start(opts);
+    const h = await ShardHarness.start(opts);
     started.push(h);
     return h;
   };

@@ -3,7 +3,7 @@ import type { ProviderOptions } from '../providers/registry.js';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** Everything a shard host needs, as plain data (it is posted to worker threads). */
-export interface ShardHostOptions {
+export interface ShardRunnerOptions {
   shardIndex: number;
   /** root of per-session workspaces: `<dataDir>/workspaces/<sessionId>` unless a session names its own */
   dataDir: string;
@@ -29,7 +29,7 @@ export interface ShardHostOptions {
   maxQueuedBytes?: number;
 }
 
-export const DEFAULT_HOST_LIMITS = {
+export const DEFAULT_SHARD_LIMITS = {
   maxPendingPerSession: 256,
   maxPendingPerShard: 100_000,
   snapshotEveryEvents: 200,
