@@ -28,7 +28,6 @@ import {
 import { expectOk, nowSeconds, useShardHarness } from '../test-support/shard-harness.js';
 import { isAlive } from '../tools/test-support/process-alive.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
-import { ControllerPool } from './controller-pool.js';
 import type { DeltaSink } from './delta-sink.js';
 import { EffectInterpreter } from './effect-interpreter.js';
 
@@ -52,7 +51,6 @@ const callModelEffect = (opId: string): EffectOf<'CallModel'> => ({
 function bareInterpreter(
   provider: ProviderDouble,
   state: AppState = createAppState('s1'),
-  controllers?: ControllerPool,
 ) {
   const posted: Action[] = [];
   const actor = {
@@ -69,7 +67,6 @@ function bareInterpreter(
     deps: systemDeps,
     deltas: noDeltas,
     visibleTools: () => new ToolExecutor().schemas(),
-    controllers,
   });
   return { interpreter, posted };
 }
@@ -200,44 +197,21 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
     expect(internals.work).toBeUndefined();
   });
 
-  it('reuses a finished operation’s controller only when its signal is as good as new', async () => {
-    const pool = new ControllerPool();
-    let leaveListener = false;
-    const provider = new ProviderDouble('double', undefined, (c) => {
-      if (leaveListener) c.req.signal.addEventListener('abort', () => undefined);
-      return textResponse('reply');
-    });
-    const { interpreter, posted } = bareInterpreter(provider, createAppState('s1'), pool);
-    const call = (opId: string) => interpreter.run(callModelEffect(opId));
-    const finish = async (opId: string, n: number) => {
-      await waitUntil(() => posted.length === n, `${opId} completes`);
-      await settle();
-      interpreter.observeEvents([{ type: 'OperationCompleted', opId }]);
-    };
-    call('op1');
-    await finish('op1', 1);
-    expect(pool.size).toBe(1); // completed, nothing left on its signal: kept
-    call('op2');
-    expect(pool.size).toBe(0); // taken again
-    const second = await provider.nthCall('turn', 1);
-    expect(second.req.signal).toBe((await provider.nthCall('turn', 0)).req.signal);
-    expect(second.req.signal.aborted).toBe(false);
-    await finish('op2', 2);
-    expect(pool.size).toBe(1);
-
-    leaveListener = true; // a provider that leaves a listener behind: its controller is not reused
-    call('op3');
-    await finish('op3', 3);
-    expect(pool.size).toBe(0);
-
-    leaveListener = false;
-    call('op4'); // a cancelled operation's controller is aborted: never reused
-    interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op4' });
-    await waitUntil(() => posted.length === 4, 'op4 reports');
-    await settle();
-    expect(pool.size).toBe(0);
-    call('op5');
-    expect((await provider.nthCall('turn', 4)).req.signal.aborted).toBe(false);
+  it('gives every operation its own signal; a cancelled one never reaches the next', async () => {
+    const provider = new ProviderDouble('double', undefined, () => textResponse('reply'));
+    const { interpreter, posted } = bareInterpreter(provider);
+    interpreter.run(callModelEffect('op1'));
+    await waitUntil(() => posted.length === 1, 'op1 completes');
+    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]);
+    interpreter.run(callModelEffect('op2'));
+    interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op2' });
+    await waitUntil(() => posted.length === 2, 'op2 reports');
+    interpreter.run(callModelEffect('op3'));
+    const [first, second, third] = await Promise.all([0, 1, 2].map((n) => provider.nthCall('turn', n)));
+    expect(first!.req.signal.aborted).toBe(false);
+    expect(second!.req.signal.aborted).toBe(true);
+    expect(third!.req.signal.aborted).toBe(false);
+    expect(new Set([first!.req.signal, second!.req.signal, third!.req.signal]).size).toBe(3);
   });
 
   it('session_title_generation_uses_operation_cancel_token', async () => {

@@ -29,7 +29,6 @@ import { ModelCallError } from '../providers/model-call-error.js';
 import type { ModelResponse, ProviderDelta } from '../providers/model-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ToolExecutor } from '../tools/tool-executor.js';
-import { ControllerPool } from './controller-pool.js';
 import type { DeltaSink } from './delta-sink.js';
 
 export interface InterpreterEnv {
@@ -39,8 +38,6 @@ export interface InterpreterEnv {
   /** tool schemas visible under a visibility, shared by every session with that visibility */
   visibleTools(visibility: ToolVisibility | undefined): ToolSchema[];
   readonly deltas: DeltaSink;
-  /** the shard's spare controllers; without one every operation gets a new controller */
-  readonly controllers?: ControllerPool;
   /** caps on model replies and tool results; default DEFAULT_PAYLOAD_LIMITS */
   readonly limits?: PayloadLimits;
 }
@@ -60,12 +57,7 @@ interface OpWork {
   opId: string | undefined;
   readonly ctrl: AbortController;
   running: number;
-  /** its signal was handed to some work (only then is the controller worth giving back to the pool) */
-  lent: boolean;
 }
-
-/** Used when the environment has no pool: never keeps anything (a fresh controller per operation). */
-const NO_POOL = new ControllerPool(0);
 
 /**
  * Runs the effects of one session (spec §5). Effects start work and return at once; results come back to
@@ -190,7 +182,7 @@ export class EffectInterpreter {
     if (w.running === 0 && w.opId === undefined) this.retire(w);
   }
 
-  /** The entry is forgotten and nothing runs under it: drop it, and offer its controller for reuse. */
+  /** The entry is forgotten and nothing runs under it: drop it. */
   private retire(w: OpWork): void {
     const work = this.work;
     if (work === undefined) return;
@@ -198,20 +190,14 @@ export class EffectInterpreter {
     if (i < 0) return;
     if (work.length === 1) this.work = undefined;
     else work.splice(i, 1);
-    if (w.lent) this.pool.release(w.ctrl);
   }
 
   private get limits(): PayloadLimits {
     return this.env.limits ?? DEFAULT_PAYLOAD_LIMITS;
   }
 
-  private get pool(): ControllerPool {
-    return this.env.controllers ?? NO_POOL;
-  }
-
   /** The entry's signal, for work started under it. */
   private signalOf(w: OpWork): AbortSignal {
-    w.lent = true;
     return w.ctrl.signal;
   }
 
@@ -235,7 +221,7 @@ export class EffectInterpreter {
   private workFor(opId: string): OpWork {
     let w = this.find(opId);
     if (w === undefined) {
-      w = { opId, ctrl: this.pool.take(), running: 0, lent: false };
+      w = { opId, ctrl: new AbortController(), running: 0 };
       if (this.work === undefined) this.work = [w];
       else this.work.push(w);
     }
