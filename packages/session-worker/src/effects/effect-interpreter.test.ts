@@ -48,10 +48,7 @@ const callModelEffect = (opId: string): EffectOf<'CallModel'> => ({
 });
 
 /** An interpreter bound to a stand-in actor that records the internal actions it is sent. */
-function bareInterpreter(
-  provider: ProviderDouble,
-  state: AppState = createAppState('s1'),
-) {
+function bareInterpreter(provider: ProviderDouble, state: AppState = createAppState('s1')) {
   const posted: Action[] = [];
   const actor = {
     sessionId: state.sessionId,
