@@ -26,7 +26,6 @@ import {
   shardOf,
   type UserContent,
   UserContentSchema,
-  validateSessionEvent,
 } from '@shoal/shared';
 import {
   isStoreError,
@@ -124,16 +123,9 @@ export class Runtime {
           ? new MemoryEventStore()
           : opts.store === 'postgres' && opts.postgres
             ? await PostgresEventStore.open(opts.postgres.connectionString, {
-                // Same validator as LevelDB: the store keeps only the JSON text, never the objects.
-                validateEvent: validateSessionEvent,
                 appendFence: cluster?.appendFence(),
               })
-            : await LevelEventStore.open(join(dataDir, 'events'), {
-                durability: opts.durability,
-                // zod only for events off the plain-turn path; those events are checked without allocating
-                // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
-                validateEvent: validateSessionEvent,
-              });
+            : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
     } catch (err) {
       await cluster?.stop();
       throw new RuntimeError(
