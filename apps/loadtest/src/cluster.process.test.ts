@@ -5,10 +5,8 @@ import { type StoredEvent, shardOf } from '@shoal/shared';
 import { startTestPostgres, type TestPostgres } from '@shoal/store/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { HttpTarget } from './http-target.js';
-import { runLoad } from './run-load.js';
 import { TargetCallError } from './target.js';
 import { ClusterHost, LeaseTableReader } from './test-support/cluster-hosts.js';
-import { ClusterTarget } from './test-support/cluster-target.js';
 
 // Three real `shoal-host` cluster nodes and one real PostgreSQL on loopback. Short leases keep the test
 // quick; every wait is for a signal (a lease row, an acknowledged call, a log line) with a generous deadline.
