@@ -87,10 +87,6 @@ export class SessionActor {
     return this.commands.length;
   }
 
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
   /** true while an operation runs or work is queued: such a session is never passivated for idleness */
   get isBusy(): boolean {
     return (
