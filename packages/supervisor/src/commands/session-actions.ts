@@ -1,10 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import {
   type Action,
   type ApprovalMemory,
   ApprovalMemorySchema,
   type ModelId,
-  randomUuid,
   resolveEffectiveConfig,
   resolveSystemPrompt,
   type SessionConfig,
@@ -44,7 +44,7 @@ export async function newSessionConfig(
   if (input.workspace !== undefined) {
     input.workspace = { ...input.workspace, path: await workspaceRoots.confine(input.workspace.path) };
   }
-  const sessionId = randomUuid();
+  const sessionId = randomUUID();
   // spec §8.2 CreateSession 3-5: default agent, effective config, explicit system prompt.
   const base = sessionConfigFromInput(input, {
     workspacePath: join(dataDir, 'workspaces', sessionId),
@@ -76,8 +76,8 @@ export function userInputAction(
   if (!hasContent(items)) {
     throw new RuntimeError('INVALID_INPUT', 'the input is empty', 'EmptyInput');
   }
-  const opId = randomUuid();
-  const messageId = randomUuid();
+  const opId = randomUUID();
+  const messageId = randomUUID();
   const action = {
     type: 'UserInput',
     sessionId,
@@ -125,14 +125,14 @@ export function editedMessageAction(
   maxInputBytes: number,
 ): { action: Action; opId: string } {
   checkArg(z.string().min(1), originalMessageId, 'originalMessageId');
-  const opId = randomUuid();
+  const opId = randomUUID();
   const action = {
     type: 'UserEditedMessage',
     sessionId,
     messageId: originalMessageId,
     newContent: parseContent(newContent, maxInputBytes),
     opId,
-    newMessageId: randomUuid(),
+    newMessageId: randomUUID(),
     model: parseModel(model),
     timestamp: nowSeconds(),
   } as Action;
@@ -143,7 +143,7 @@ export function compactionAction(
   sessionId: string,
   model: ModelId | undefined,
 ): { action: Action; opId: string } {
-  const opId = randomUuid();
+  const opId = randomUUID();
   const action = { type: 'RequestCompaction', sessionId, opId, model: parseModel(model) } as Action;
   return { action, opId };
 }
@@ -157,12 +157,12 @@ export function bashCommandAction(
   checkInputSize(command, maxInputBytes, 'command');
   if (command.trim().length === 0)
     throw new RuntimeError('INVALID_INPUT', 'the command is empty', 'EmptyInput');
-  const opId = randomUuid();
+  const opId = randomUUID();
   const action: Action = {
     type: 'DirectBashCommand',
     sessionId,
     opId,
-    messageId: randomUuid(),
+    messageId: randomUUID(),
     command,
     timestamp: nowSeconds(),
   };

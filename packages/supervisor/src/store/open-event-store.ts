@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { validateSessionEvent } from '@shoal/shared';
 import { LevelEventStore, MemoryEventStore, PostgresEventStore, type SessionStore } from '@shoal/store';
 import type { ClusterNode } from '../cluster/cluster-node.js';
 import { RuntimeError } from '../errors/runtime-error.js';
@@ -19,16 +18,9 @@ export async function openEventStore(
       ? new MemoryEventStore()
       : opts.store === 'postgres' && opts.postgres
         ? await PostgresEventStore.open(opts.postgres.connectionString, {
-            // Same validator as LevelDB: the store keeps only the JSON text, never the objects.
-            validateEvent: validateSessionEvent,
             appendFence: cluster?.appendFence(),
           })
-        : await LevelEventStore.open(join(dataDir, 'events'), {
-            durability: opts.durability,
-            // zod only for events off the plain-turn path; those events are checked without allocating
-            // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
-            validateEvent: validateSessionEvent,
-          });
+        : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
   } catch (err) {
     throw new RuntimeError(
       'EVENT_STORE',
