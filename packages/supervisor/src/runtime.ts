@@ -3,8 +3,10 @@ import { join, resolve } from 'node:path';
 import {
   createLogger,
   type ShardCommand,
+  type ShardInspection,
   type ShardMessage,
   type ShardRunnerOptions,
+  type ShardStats,
 } from '@shoal/session-worker';
 import {
   type Action,
@@ -54,9 +56,10 @@ import {
   resolveRuntimeOptions,
 } from './options/runtime-options.js';
 import { InProcessShard } from './shards/in-process-shard.js';
+import { ShardInspectionClient } from './shards/shard-inspection.js';
 import type { ShardLink, ShardLinkEvents } from './shards/shard-link.js';
 import { WorkerShard } from './shards/worker-shard.js';
-import { MetadataArg, parseArg, SessionIdArg } from './validation/arguments.js';
+import { MetadataArg, parseArg, SessionIdArg, ShardIndexArg } from './validation/arguments.js';
 import { checkInputSize } from './validation/input-size.js';
 import { WorkspaceRoots } from './validation/workspace-roots.js';
 
@@ -81,6 +84,8 @@ const SubscribeEventsOpts = z.object({ afterSeq: z.number().int().min(-1).option
  */
 export class Runtime {
   private readonly shards: ShardLink[] = [];
+  /** One control-plane client per shard; each follows its shard onto a replacement thread. */
+  private readonly inspections: ShardInspectionClient[] = [];
   /** Requests in flight, per shard. */
   private readonly pending: PendingReplies[] = [];
   private readonly active = new Set<string>();
@@ -462,9 +467,20 @@ export class Runtime {
     return this.store;
   }
 
-  /** Per-shard counters (resident sessions, queued commands, memory), for metrics and the load test. */
-  async shardStats(): Promise<unknown[]> {
-    return Promise.all(this.shards.map((s) => this.requestShard(s.index, { t: 'stats', id: 0 })));
+  /**
+   * Shard `index`'s control plane (`ShardInspection`: stats, resident sessions, heap, log level, fault
+   * injection), the same interface whatever `shards` is; its calls never travel with commands.
+   */
+  inspectShard(index: number): ShardInspection {
+    const client = this.inspections[parseArg(ShardIndexArg(this.shards.length), index, 'index')];
+    if (!client) throw RuntimeError.validation('no such shard', [{ path: [], message: `shard ${index}` }]);
+    return client;
+  }
+
+  /** Every shard's `stats()`, in shard order, for metrics and the load test. */
+  async shardStats(): Promise<ShardStats[]> {
+    this.assertRunning();
+    return Promise.all(this.inspections.map((i) => i.stats()));
   }
 
   // ---------------------------------------------------------------- shutdown
@@ -513,6 +529,8 @@ export class Runtime {
       } else {
         this.shards.push(await WorkerShard.spawn(i, hostOptions, events, this.logger.child({ shard: i })));
       }
+      const link = this.shards[i]!;
+      this.inspections.push(new ShardInspectionClient(i, () => link.inspection()));
     }
   }
 
@@ -674,22 +692,6 @@ export class Runtime {
       if (this.shardFor(sessionId) === index)
         this.shards[index]!.send({ t: 'subscribers', sessionId, events, deltas });
     }
-  }
-
-  /**
-   * Chaos-testing hook: makes shard `index`'s worker thread die as a real fault would (`'throw'`: an
-   * uncaught error; `'exit'`: `process.exit` from inside it). No effect with `shards: 0`.
-   */
-  debugCrashShard(index: number, how: 'throw' | 'exit' = 'throw'): void {
-    this.shards[index]?.send({ t: 'chaos', how });
-  }
-
-  /**
-   * Chaos-testing hook: the batch that carries shard `index`'s next reply also carries a value the main
-   * thread cannot read (`messageerror`), as an over-deep model reply once did. No effect with `shards: 0`.
-   */
-  debugUnreadableReply(index: number): void {
-    this.shards[index]?.send({ t: 'chaos', how: 'unreadableReply' });
   }
 
   // ---------------------------------------------------------------- helpers
