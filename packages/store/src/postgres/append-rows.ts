@@ -1,4 +1,4 @@
-import type { SessionEvent } from '@shoal/shared';
+import type { SessionConfig, SessionEvent } from '@shoal/shared';
 import { applyEventsToCatalog, type CatalogRecord, catalogTime } from '../catalog.js';
 import { StoreError } from '../errors.js';
 
@@ -73,6 +73,27 @@ function invalidEvent(sessionId: string, index: number, cause: unknown): StoreEr
       cause,
     },
   );
+}
+
+/** The create statement's parameters: the session row (catalog counting the initial events) and the events. */
+export function createParams(
+  sessionId: string,
+  rec: CatalogRecord,
+  config: SessionConfig | undefined,
+  bodies: string[],
+): unknown[] {
+  return [
+    sessionId,
+    bodies.length,
+    rec.createdAt,
+    rec.updatedAt,
+    rec.messageCount,
+    rec.lastModel === undefined ? null : JSON.stringify(rec.lastModel),
+    rec.title === undefined ? null : JSON.stringify(rec.title),
+    JSON.stringify(rec.metadata),
+    config === undefined ? null : JSON.stringify(config),
+    bodies,
+  ];
 }
 
 /** One append waiting in the write queue. */
