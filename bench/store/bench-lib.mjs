@@ -115,3 +115,14 @@ export function processTreeCpuUs(rootPid) {
 
 /** The parent (postmaster) of a server backend. */
 export const parentPid = (pid) => procStat(pid)?.ppid ?? Number.NaN;
+
+/** The arguments both benchmarks take: `--seconds`, `--repeat`, `--dir`, `--sessions`, `--events`. */
+export function commonArgs({ seconds, sessions }) {
+  return {
+    seconds: Number(arg('seconds', seconds)),
+    repeat: Number(arg('repeat', '3')),
+    baseDir: arg('dir', os.tmpdir()),
+    sessionCounts: listArg('sessions', sessions),
+    batchSizes: listArg('events', '1,10'),
+  };
+}

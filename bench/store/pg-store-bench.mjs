@@ -16,7 +16,6 @@
 // median of each repeat's own ratio (raw and store ran back to back, under the same load); the other columns
 // are the median runs. CPU is per event: the client process, and the server's processes (from /proc).
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import { LevelEventStore, PostgresEventStore } from '@shoal/store';
 import { startTestPostgres } from '@shoal/store/testing';
@@ -24,9 +23,9 @@ import pg from 'pg';
 import {
   appendLoops,
   arg,
+  commonArgs,
   createSessions,
   fmt,
-  listArg,
   loadAverage,
   machineLine,
   median,
@@ -39,11 +38,13 @@ import {
 } from './bench-lib.mjs';
 import { eventPool } from './events.mjs';
 
-const SECONDS = Number(arg('seconds', '3'));
-const REPEAT = Number(arg('repeat', '3'));
-const BASE_DIR = arg('dir', os.tmpdir());
-const SESSION_COUNTS = listArg('sessions', '1000');
-const BATCH_SIZES = listArg('events', '1,10');
+const {
+  seconds: SECONDS,
+  repeat: REPEAT,
+  baseDir: BASE_DIR,
+  sessionCounts: SESSION_COUNTS,
+  batchSizes: BATCH_SIZES,
+} = commonArgs({ seconds: '3', sessions: '1000' });
 const POOL_SIZE = Number(arg('pool', '4'));
 
 const POOL = eventPool();
