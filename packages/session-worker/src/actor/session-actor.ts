@@ -125,7 +125,7 @@ export class SessionActor {
   private schedule(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    queueMicrotask(() => void this.pump());
+    void Promise.resolve().then(() => this.pump());
   }
 
   /** spec §7.3: one message at a time, commands before internal actions. */
