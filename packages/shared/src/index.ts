@@ -55,7 +55,6 @@ export {
 } from './schemas/content.js';
 export { StreamDelta, StreamDeltaSchema } from './schemas/deltas.js';
 export type { Effect, EffectOf } from './schemas/effects.js';
-export { validateSessionEvent } from './schemas/event-check.js';
 export { SessionEvent, SessionEventSchema, type StoredEvent } from './schemas/events.js';
 export {
   displayModelId,
@@ -90,11 +89,10 @@ export {
   ToolResultSchema,
 } from './schemas/tool-result.js';
 export type { TokenUsage } from './schemas/usage.js';
-// Sharding and ids.
+// Sharding.
 export { fmix32, fnv1a32, shardOf } from './shard.js';
 // Session state: in memory, durable and as the public snapshot.
 export { type AppState, createAppState, prepareResumedState } from './state/app-state.js';
 export { type DurableState, stateFromDurable, stateToDurable } from './state/durable.js';
 export { toSessionStateSnapshot } from './state/snapshot.js';
 export { FALLBACK_TITLE, titlePrompt } from './title.js';
-export { randomUuid } from './uuid.js';
