@@ -31,7 +31,12 @@ export { applyEvent } from './replay/apply-event.js';
 export { recoverInterruptedOperation } from './replay/recover.js';
 // Domain schemas (each also exported under the bare name of its type) and types.
 export { Action, ActionSchema } from './schemas/actions.js';
-export { ClientActionSchema, isClientActionType } from './schemas/client-actions.js';
+export {
+  type ClientAction,
+  ClientActionSchema,
+  type ClientActionType,
+  isClientActionType,
+} from './schemas/client-actions.js';
 export {
   DEFAULT_MODEL,
   SessionConfig,
