@@ -26,12 +26,10 @@ function setup() {
   const hub = new SubscriptionHub(store, { eventBuffer: 16, deltaBuffer: 16 }, () => undefined);
   const server = new StoreRpcServer(new PublishingStore(store, hub));
   const replies = new Map<number, (r: StoreReply) => void>();
-  const link: ShardLink = {
-    index: 0,
+  const link: Pick<ShardLink, 'send'> = {
     send: (cmd) => {
       if (cmd.t === 'storeReply') replies.get(cmd.id)?.(cmd);
     },
-    terminate: async () => undefined,
   };
   let nextId = 1;
   const ask = (op: string, args: unknown[]): Promise<StoreReply> => {

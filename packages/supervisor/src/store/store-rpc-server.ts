@@ -46,7 +46,7 @@ class BadStoreRequest extends Error {}
 export class StoreRpcServer {
   constructor(private readonly store: PublishingStore) {}
 
-  serve(link: ShardLink, req: StoreRequest): void {
+  serve(link: Pick<ShardLink, 'send'>, req: StoreRequest): void {
     const { id } = req;
     let call: Promise<unknown>;
     try {
