@@ -6,7 +6,7 @@
 // The server is a fresh PostgreSQL started for the run (`@shoal/store/testing`: fsync on, synchronous_commit
 // on). Each run gets a fresh database, and both sides append the same events the same way: every session is
 // its own loop `await store.append(id, events, { expectedNextSeq })`, all sessions at once.
-// - plain: `PostgresEventStore.open(url, { validateEvent })`, what a single-process Shoal on PostgreSQL uses.
+// - plain: `PostgresEventStore.open(url)`, what a single-process Shoal on PostgreSQL opens.
 // - fenced: the store of a one-node cluster runtime (`Runtime.start({ store: 'postgres', cluster })`, holding
 //   all logical shards): the same store with the epoch fence in its append statement (a `FOR KEY SHARE`
 //   check of the shard's lease row), plus the node's heartbeats and lease renewals running meanwhile.
@@ -16,7 +16,6 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { validateSessionEvent } from '@shoal/shared';
 import { PostgresEventStore } from '@shoal/store';
 import { startTestPostgres } from '@shoal/store/testing';
 import { Runtime } from '@shoal/supervisor';
@@ -61,8 +60,8 @@ async function postmasterPid(url) {
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   const { rows } = await c.query('SELECT pg_backend_pid() AS pid');
+  const stat = readFileSync(`/proc/${rows[0].pid}/stat`, 'utf8'); // while the backend lives
   await c.end();
-  const stat = readFileSync(`/proc/${rows[0].pid}/stat`, 'utf8');
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
 }
 
@@ -101,7 +100,7 @@ async function appendLoops(store, perAppend, serverPid) {
 
 async function runPlain(server, perAppend, serverPid) {
   const url = await server.createDatabase();
-  const store = await PostgresEventStore.open(url, { validateEvent: validateSessionEvent });
+  const store = await PostgresEventStore.open(url);
   await Promise.all(ids(SESSIONS).map((id) => store.createSession(id, { tenant: 'bench' })));
   try {
     return await appendLoops(store, perAppend, serverPid);

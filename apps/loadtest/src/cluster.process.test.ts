@@ -290,6 +290,8 @@ describe('shoal-host cluster under load from the load test', () => {
       // The load test's own checks: every log contiguous, every acknowledged input in it, what was seen live
       // is what is stored. Calls to a node that died, or in flight on it, are refused; nothing else is.
       expect(r.verified).toBe(true);
+      // A command caught by a node's death is a retryable 503 SESSION, never an opaque 500.
+      expect(r.errorSamples.filter((e) => e.includes('INTERNAL'))).toEqual([]);
       expect(r.violations).toEqual({});
       expect(r.errorBreakdown).toMatchObject({
         checkViolations: 0,

@@ -90,11 +90,16 @@ export class ClusterTarget implements LoadTarget {
           return;
         } catch (err) {
           // Only a stream whose node the test killed is resumed elsewhere; anything else is the target's fault.
-          if (closed || current.node.alive || !(err instanceof TargetCallError) || err.code !== 'NETWORK')
-            throw err;
+          if (closed) return;
+          if (current.node.alive || !(err instanceof TargetCallError) || err.code !== 'NETWORK') throw err;
           current = self.pick();
           stream = await current.http.subscribe(sessionId, last);
           self.resumedStreams++;
+          // Closed while the new stream was opening: nobody else will close it.
+          if (closed) {
+            await stream.close();
+            return;
+          }
         }
       }
     }
