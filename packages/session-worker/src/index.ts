@@ -13,7 +13,18 @@ export {
   type ShardMessageMemo,
 } from './protocol/delivery.js';
 export { fromWireError, HostError, type RuntimeErrorCode, toWireError } from './protocol/host-error.js';
-export type { ChaosHow, ShardCommand, ShardMessage, StoreOp, WireError } from './protocol/messages.js';
+export {
+  type ChaosHow,
+  ChaosHowSchema,
+  type HeapOptions,
+  HeapOptionsSchema,
+  LogLevelSchema,
+  type ResidentSession,
+  type ShardHeap,
+  type ShardInspection,
+  type ShardStats,
+} from './protocol/inspection.js';
+export type { ShardCommand, ShardMessage, StoreOp, WireError } from './protocol/messages.js';
 export { ModelCallError } from './providers/model-call-error.js';
 export type {
   ModelInfo,
@@ -24,6 +35,7 @@ export type {
 } from './providers/model-provider.js';
 export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
+export { ShardInspector } from './shard/shard-inspector.js';
 export { ShardRunner } from './shard/shard-runner.js';
 export {
   DEFAULT_SHARD_LIMITS,

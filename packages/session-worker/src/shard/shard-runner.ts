@@ -13,6 +13,7 @@ import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interp
 import { createLogger } from '../logging/logger.js';
 import type { ShardMessageMemo } from '../protocol/delivery.js';
 import { HostError, toWireError } from '../protocol/host-error.js';
+import type { ResidentSession } from '../protocol/inspection.js';
 import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
@@ -22,7 +23,7 @@ import { builtinTools } from '../tools/builtin-tools.js';
 import type { ToolTaskRunner } from '../tools/pool/tool-task.js';
 import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
-import { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from './shard-runner-options.js';
+import { DEFAULT_SHARD_LIMITS, type LogLevel, type ShardRunnerOptions } from './shard-runner-options.js';
 
 interface Subscribers {
   events: number;
@@ -109,10 +110,54 @@ export class ShardRunner {
     return this.actors.size;
   }
 
+  // What the shard's inspector reads and changes (shard-inspector.ts); off the command path.
+
+  get shardIndex(): number {
+    return this.options.shardIndex;
+  }
+
+  /** commands accepted and not yet answered, across all sessions */
+  get pendingCommands(): number {
+    return this.pendingTotal;
+  }
+
+  /** store calls posted to the main thread and not yet answered (0 in-process: the store is called directly) */
+  get pendingStoreCalls(): number {
+    return this.storeClient?.pendingCalls ?? 0;
+  }
+
+  /** sessions with at least one event or delta subscriber */
+  get watchedSessions(): number {
+    return this.subscribers.size;
+  }
+
+  get logLevel(): LogLevel {
+    return this.logger.level as LogLevel;
+  }
+
+  /** Session loggers are children made without a level of their own, so they follow this one. */
+  setLogLevel(level: LogLevel): void {
+    this.logger.level = level;
+  }
+
+  residents(): ResidentSession[] {
+    const out: ResidentSession[] = [];
+    for (const [sessionId, actor] of this.actors) {
+      const s = this.subscribers.get(sessionId);
+      out.push({
+        sessionId,
+        pendingCommands: actor.pendingCommands,
+        busy: actor.isBusy,
+        lastActivityMs: actor.lastActivityMs,
+        subscribers: { events: s?.events ?? 0, deltas: s?.deltas ?? 0 },
+      });
+    }
+    return out;
+  }
+
   handle(cmd: ShardCommand): void {
     switch (cmd.t) {
       case 'init':
-      case 'chaos':
       case 'lost': // answered by the worker entry, which owns the port's batcher
         return;
       case 'lostUnknown':
@@ -178,16 +223,6 @@ export class ShardRunner {
         this.reply(cmd.id, undefined);
         return;
       }
-      case 'stats':
-        this.reply(cmd.id, {
-          shard: this.options.shardIndex,
-          residentSessions: this.actors.size,
-          pendingCommands: this.pendingTotal,
-          memory: process.memoryUsage(),
-          // Cumulative since the thread started; a reader diffs two readings for a window's utilisation.
-          eventLoop: performance.eventLoopUtilization(),
-        });
-        return;
       case 'shutdown':
         this.shutdown();
         this.reply(cmd.id, undefined);
