@@ -88,11 +88,12 @@ async function waitForCoverage(among: ClusterHost[]): Promise<void> {
   );
 }
 
-/** A session of `tenant` created through `via` whose shard `owner` holds now. */
-async function sessionOwnedBy(via: HttpTarget, owner: ClusterHost): Promise<string> {
+/** A session created through `via` whose shard `owner` holds now; every session created is added to `created`. */
+async function sessionOwnedBy(via: HttpTarget, owner: ClusterHost, created: string[] = []): Promise<string> {
   const held = new Set(await leases!.heldBy(owner.nodeId));
   for (;;) {
     const id = await via.createSession({});
+    created.push(id);
     if (held.has(shardOf(id, LOGICAL_SHARDS))) return id;
   }
 }
@@ -115,7 +116,8 @@ describe('shoal-host cluster nodes sharing one PostgreSQL', () => {
     const globex = [a!, b!, c!].map((h) => new HttpTarget(h.url, 'k-globex'));
     try {
       // Created on a, owned by b, driven through c, read through a: every hop is the cluster's.
-      const id = await sessionOwnedBy(acme[0]!, b!);
+      const mine: string[] = [];
+      const id = await sessionOwnedBy(acme[0]!, b!, mine);
       await acme[2]!.submitInput(id, 'hello from c');
       const log = await waitFor(
         'the reply',
@@ -134,7 +136,6 @@ describe('shoal-host cluster nodes sharing one PostgreSQL', () => {
         expect(err).toBeInstanceOf(TargetCallError);
         expect((err as TargetCallError).code).toBe('SESSION_NOT_FOUND');
       }
-      const mine = [id];
       for (let i = 0; i < 5; i++) mine.push(await acme[i % 3]!.createSession({}));
       const theirs = [await globex[1]!.createSession({}), await globex[2]!.createSession({})];
 
