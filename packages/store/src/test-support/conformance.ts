@@ -25,7 +25,7 @@ export interface ConformanceHarness {
 }
 
 /**
- * The one conformance suite both stores must pass (issue 3; in the spirit of the Akka persistence TCK journal
+ * The one conformance suite both stores must pass (in the spirit of the Akka persistence TCK journal
  * spec): create, append, read ranges, latest sequence, delete, list, sequence conflicts, atomicity, errors,
  * plus the catalog (spec §9.3) and snapshots.
  */
