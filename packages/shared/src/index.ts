@@ -7,7 +7,17 @@ export * from './compaction/prompts.js';
 export * from './config/intern-config.js';
 export * from './config/session-config.js';
 export * from './config/whitespace.js';
+export {
+  type InvalidInputKind,
+  isRuntimeError,
+  isRuntimeErrorCode,
+  RUNTIME_ERROR_CODES,
+  RuntimeError,
+  type RuntimeErrorCode,
+} from './errors/runtime-error.js';
+export { fromWireError, toWireError, type WireError, WireErrorSchema } from './errors/wire-error.js';
 export { MessageGraph } from './graph/message-graph.js';
+export { createLogger, LOG_LEVELS, type LogLevel } from './logging/logger.js';
 export { PendingReplies } from './pending-replies.js';
 export * from './policy/approval-policy.js';
 export * from './policy/glob.js';

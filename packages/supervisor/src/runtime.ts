@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
-  createLogger,
+  runtimeErrorFromStore,
   type ShardCommand,
   type ShardMessage,
   type ShardRunnerOptions,
@@ -11,6 +11,8 @@ import {
   type ApprovalMemory,
   ApprovalMemorySchema,
   ClientActionSchema,
+  createLogger,
+  fromWireError,
   isClientActionType,
   type ModelId,
   ModelIdSchema,
@@ -24,12 +26,12 @@ import {
   type StoredEvent,
   sessionConfigFromInput,
   shardOf,
+  toWireError,
   type UserContent,
   UserContentSchema,
   validateSessionEvent,
 } from '@shoal/shared';
 import {
-  isStoreError,
   LevelEventStore,
   type ListSessionsOptions,
   MemoryEventStore,
@@ -136,13 +138,10 @@ export class Runtime {
               });
     } catch (err) {
       await cluster?.stop();
-      throw new RuntimeError(
-        'EVENT_STORE',
-        `cannot open the event store: ${(err as Error).message}`,
-        (err as { code?: string }).code,
-        undefined,
-        { cause: err },
-      );
+      const e = runtimeErrorFromStore(err);
+      throw new RuntimeError(e.code, `cannot open the event store: ${e.message}`, e.kind, e.details, {
+        cause: err,
+      });
     }
     let runtime: Runtime | undefined;
     const hub = new SubscriptionHub(
@@ -430,13 +429,13 @@ export class Runtime {
    */
   async listSessions(opts?: ListSessionsOptions): Promise<SessionPage> {
     this.assertRunning();
-    return this.catalogCall(() => this.store.listSessions(opts));
+    return this.storeCall(() => this.store.listSessions(opts));
   }
 
   /** The catalog entry of one session (creation metadata, times, counts), or null for an unknown id. */
   async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
     this.checkId(sessionId);
-    return this.catalogCall(() => this.store.getSessionSummary(sessionId));
+    return this.storeCall(() => this.store.getSessionSummary(sessionId));
   }
 
   /**
@@ -446,15 +445,6 @@ export class Runtime {
   onAppend(listener: AppendListener): () => void {
     this.publishing.appendListeners.add(listener);
     return () => this.publishing.appendListeners.delete(listener);
-  }
-
-  /** `storeCall`, except that a malformed argument (cursor, limit) is the caller's `Validation` error. */
-  private catalogCall<T>(fn: () => Promise<T>): Promise<T> {
-    return this.storeCall(fn, (err) =>
-      isStoreError(err, 'INVALID_ARGUMENT')
-        ? RuntimeError.validation(err.message, [{ path: [], message: err.message }])
-        : undefined,
-    );
   }
 
   /** The underlying store, for catalog queries (paged listing, tenants) beyond the api.md surface. */
@@ -601,7 +591,7 @@ export class Runtime {
       case 'reply': {
         const pending = this.pending[index]!;
         if (msg.ok) pending.resolve(msg.id, msg.value);
-        else pending.reject(msg.id, RuntimeError.fromWire(msg.error));
+        else pending.reject(msg.id, fromWireError(msg.error));
         return;
       }
       case 'store':
@@ -629,28 +619,15 @@ export class Runtime {
     const fn = s[op];
     const link = this.shards[index]!;
     if (typeof fn !== 'function') {
-      link.send({
-        t: 'storeReply',
-        id,
-        ok: false,
-        error: { code: 'SESSION', message: `unknown store op ${op}`, origin: 'host' },
-      });
+      const error = new RuntimeError('SESSION', `unknown store op ${op}`);
+      link.send({ t: 'storeReply', id, ok: false, error: toWireError(error) });
       return;
     }
     fn.apply(this.publishing, args).then(
       (value) => link.send({ t: 'storeReply', id, ok: true, value }),
-      (err: Error & { code?: string }) =>
-        link.send({
-          t: 'storeReply',
-          id,
-          ok: false,
-          error: {
-            code: err.code ?? 'IO',
-            message: err.message,
-            details: (err as { details?: unknown }).details,
-            origin: 'store',
-          },
-        }),
+      // The worker's side of the store boundary; in-process shards map the same way (ShardRunner).
+      (err: unknown) =>
+        link.send({ t: 'storeReply', id, ok: false, error: toWireError(runtimeErrorFromStore(err)) }),
     );
   }
 
@@ -739,17 +716,12 @@ export class Runtime {
     return parseArg(ModelIdSchema, model, 'model');
   }
 
-  private async storeCall<T>(
-    fn: () => Promise<T>,
-    mapError?: (err: unknown) => RuntimeError | undefined,
-  ): Promise<T> {
+  /** A store call of the runtime's own; its errors are mapped as a shard's are (`runtimeErrorFromStore`). */
+  private async storeCall<T>(fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (err) {
-      const mapped = mapError?.(err);
-      if (mapped) throw mapped;
-      const code = (err as { code?: string }).code;
-      throw new RuntimeError('EVENT_STORE', (err as Error).message, code, undefined, { cause: err });
+      throw runtimeErrorFromStore(err);
     }
   }
 }

@@ -410,7 +410,10 @@ export class PostgresEventStore implements SessionStore {
       if (actual === undefined) a.reject(sessionNotFound(a.sessionId));
       else if (a.expected !== null && a.expected !== actual) {
         a.reject(sequenceConflict(a.sessionId, a.expected, actual));
-      } else if (this.fence !== undefined) a.reject(this.fence.rejected(a.sessionId));
+      } else if (this.fence !== undefined) {
+        const why = this.fence.rejected(a.sessionId);
+        a.reject(new StoreError('LEASE_LOST', why.message, { sessionId: a.sessionId, cause: why }));
+      }
       // The session was deleted and created again between the append and this read.
       else a.reject(sessionNotFound(a.sessionId));
     }
