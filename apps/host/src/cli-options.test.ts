@@ -84,6 +84,79 @@ describe('parseCli', () => {
     expect(parseCli([], { SHOAL_SIM_TOKENS_PER_SECOND: '7' }).simTokensPerSecond).toBe(7);
   });
 
+  it('reads the store and cluster settings from flags or the environment', () => {
+    expect(parseCli([], {})).toMatchObject({ store: 'level', postgresUrl: undefined, cluster: undefined });
+    expect(parseCli(['--store', 'memory'], {}).store).toBe('memory');
+    const url = 'postgres://u:p@127.0.0.1:5432/shoal';
+    expect(parseCli(['--store', 'postgres'], { SHOAL_POSTGRES_URL: url })).toMatchObject({
+      store: 'postgres',
+      postgresUrl: url,
+      cluster: undefined,
+    });
+    const flags = parseCli(
+      [
+        '--store=postgres',
+        `--postgres-url=${url}`,
+        '--node-id=node-a',
+        '--advertise-url=http://127.0.0.1:0',
+        '--logical-shards=64',
+        '--lease-ttl-ms=2000',
+      ],
+      {},
+    );
+    expect(flags.cluster).toEqual({
+      nodeId: 'node-a',
+      advertiseUrl: 'http://127.0.0.1:0',
+      logicalShards: 64,
+      leaseTtlMs: 2000,
+    });
+    const fromEnv = parseCli([], {
+      SHOAL_STORE: 'postgres',
+      SHOAL_POSTGRES_URL: url,
+      SHOAL_NODE_ID: 'b',
+      SHOAL_ADVERTISE_URL: 'http://10.0.0.2:7000',
+    });
+    expect(fromEnv.cluster).toEqual({
+      nodeId: 'b',
+      advertiseUrl: 'http://10.0.0.2:7000',
+      logicalShards: undefined,
+      leaseTtlMs: undefined,
+    });
+  });
+
+  it('refuses store and cluster settings that do not go together, naming the one at fault', () => {
+    const url = 'postgres://127.0.0.1/shoal';
+    const pg = ['--store', 'postgres', '--postgres-url', url];
+    const node = [...pg, '--node-id', 'a'];
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--store', 'sqlite'], {}, '--store'],
+      [['--store', 'postgres'], {}, '--postgres-url'],
+      [['--postgres-url', url], {}, '--postgres-url'],
+      [[], { SHOAL_POSTGRES_URL: url }, 'SHOAL_POSTGRES_URL'],
+      [['--store', 'postgres', '--postgres-url', 'mysql://x'], {}, '--postgres-url'],
+      [['--node-id', 'a'], {}, '--store'],
+      [['--node-id', 'a', '--store', 'level'], {}, '--store'],
+      [['--node-id', 'a'], { SHOAL_STORE: 'memory' }, 'SHOAL_STORE'],
+      [node, {}, '--advertise-url'],
+      [[...node, '--advertise-url', 'https://127.0.0.1:1'], {}, '--advertise-url'],
+      [[...node, '--advertise-url', 'http://127.0.0.1:1/path'], {}, '--advertise-url'],
+      [[...node, '--advertise-url', 'not a url'], {}, '--advertise-url'],
+      [[...pg, '--node-id', 'has space', '--advertise-url', 'http://127.0.0.1:0'], {}, '--node-id'],
+      [[...node, '--advertise-url', 'http://127.0.0.1:0', '--logical-shards', '0'], {}, '--logical-shards'],
+      [
+        [...node, '--advertise-url', 'http://127.0.0.1:0', '--logical-shards', '70000'],
+        {},
+        '--logical-shards',
+      ],
+      [[...node, '--advertise-url', 'http://127.0.0.1:0', '--lease-ttl-ms', '10'], {}, '--lease-ttl-ms'],
+      [[...node, '--advertise-url', 'http://127.0.0.1:0'], { SHOAL_LEASE_TTL_MS: 'x' }, 'SHOAL_LEASE_TTL_MS'],
+      [['--advertise-url', 'http://127.0.0.1:0'], {}, '--advertise-url'],
+      [[...pg, '--logical-shards', '64'], {}, '--logical-shards'],
+      [[], { SHOAL_LEASE_TTL_MS: '2000' }, 'SHOAL_LEASE_TTL_MS'],
+    ];
+    for (const [argv, env, setting] of cases) expectRefused(argv, env, setting);
+  });
+
   it('names the flag or variable at fault', () => {
     const cases: Array<[string[], Record<string, string>, string]> = [
       [['--nope'], {}, '--nope'],
@@ -99,16 +172,19 @@ describe('parseCli', () => {
       [[], { SHOAL_RATE_LIMIT: '1.5' }, 'SHOAL_RATE_LIMIT'],
       [['--sim-tokens-per-second', '0'], {}, '--sim-tokens-per-second'],
     ];
-    for (const [argv, env, setting] of cases) {
-      let err: unknown;
-      try {
-        parseCli(argv, env);
-      } catch (e) {
-        err = e;
-      }
-      expect(err, argv.join(' ')).toBeInstanceOf(HostConfigError);
-      expect((err as HostConfigError).setting, argv.join(' ')).toBe(setting);
-      expect((err as Error).message).toContain(setting);
-    }
+    for (const [argv, env, setting] of cases) expectRefused(argv, env, setting);
   });
 });
+
+function expectRefused(argv: string[], env: Record<string, string>, setting: string): void {
+  let err: unknown;
+  try {
+    parseCli(argv, env);
+  } catch (e) {
+    err = e;
+  }
+  const what = `${argv.join(' ')} ${JSON.stringify(env)}`;
+  expect(err, what).toBeInstanceOf(HostConfigError);
+  expect((err as HostConfigError).setting, what).toBe(setting);
+  expect((err as Error).message).toContain(setting);
+}

@@ -28,6 +28,7 @@ describe('shoal-host', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: shoal-host');
     expect(r.stdout).toContain('--data-dir');
+    expect(r.stdout).toContain('--node-id');
   });
 
   it('exits 2 naming an unknown flag or a bad value', async () => {
@@ -38,6 +39,8 @@ describe('shoal-host', () => {
       [[], { SHOAL_SHARDS: 'many' }, 'SHOAL_SHARDS'],
       [['--keys', '/nonexistent/keys.json'], {}, '--keys'],
       [[], { SHOAL_API_KEYS: 'no-colon' }, 'SHOAL_API_KEYS'],
+      [['--node-id', 'a'], {}, '--store'],
+      [['--store', 'postgres'], {}, '--postgres-url'],
     ];
     const results = await Promise.all(cases.map(([args, env]) => runHost(args, env)));
     results.forEach((r, i) => {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import type { Host } from './app.js';
 import { KeyRing, loadKeysFile, parseKeysEnv } from './auth/keys.js';
-import { HELP, parseCli } from './cli-options.js';
+import { type CliClusterConfig, HELP, parseCli } from './cli-options.js';
 import { HostConfigError } from './config-error.js';
 
 /** `shoal-host`: exit 0 after a graceful shutdown, 2 for a bad flag or setting, 1 when it cannot start. */
@@ -40,6 +40,9 @@ async function main(): Promise<number> {
       logLevel: config.logLevel,
       runtimeOptions: {
         durability: config.durability,
+        store: config.store,
+        ...(config.postgresUrl === undefined ? {} : { postgres: { connectionString: config.postgresUrl } }),
+        ...(config.cluster === undefined ? {} : { cluster: clusterOptions(config.cluster) }),
         ...(config.shards === undefined ? {} : { shards: config.shards }),
         ...(config.simTokensPerSecond === undefined
           ? {}
@@ -88,6 +91,16 @@ async function main(): Promise<number> {
     return 1;
   }
   return stopped;
+}
+
+/** api.md `RuntimeOptions.cluster`; an unset count or TTL takes the runtime's default. */
+function clusterOptions(c: CliClusterConfig) {
+  return {
+    nodeId: c.nodeId,
+    advertiseUrl: c.advertiseUrl,
+    ...(c.logicalShards === undefined ? {} : { logicalShards: c.logicalShards }),
+    ...(c.leaseTtlMs === undefined ? {} : { leaseTtlMs: c.leaseTtlMs }),
+  };
 }
 
 main().then(

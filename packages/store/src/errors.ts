@@ -71,6 +71,10 @@ export function sessionNotFound(sessionId: string): StoreError {
   return new StoreError('SESSION_NOT_FOUND', `session ${sessionId} not found`, { sessionId });
 }
 
+export function sessionAlreadyExists(sessionId: string): StoreError {
+  return new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
+}
+
 export function closedError(): StoreError {
   return new StoreError('CLOSED', 'the event store is closed');
 }

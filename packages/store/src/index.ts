@@ -15,11 +15,8 @@ export type {
   StoredSnapshot,
 } from './event-store.js';
 export type { GroupCommitStats } from './group-commit.js';
-export {
-  DEFAULT_MAX_CACHED_SESSIONS,
-  LevelEventStore,
-  type LevelEventStoreOptions,
-} from './level-event-store.js';
+export { LevelEventStore } from './level-event-store.js';
+export { DEFAULT_MAX_CACHED_SESSIONS, type LevelEventStoreOptions } from './level-store-options.js';
 export { MemoryEventStore, type MemoryEventStoreOptions } from './memory-event-store.js';
 export {
   PostgresEventStore,

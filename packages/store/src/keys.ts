@@ -199,6 +199,9 @@ export function sessionIdOfSuffix(suffix: Buffer): string {
   return suffix.toString('utf8', SEQ_BYTES);
 }
 
+/** `m\0`: the space of the metadata index. */
+export const METADATA_INDEX_SPACE: Buffer = Buffer.from([SPACE_META, NUL]);
+
 /** `m\0<key>\0<value>\0`: prefix of the sessions whose metadata has `key = value`. */
 export function metadataIndexPrefix(key: string, value: string): Buffer {
   return Buffer.from(`m\0${key}\0${value}\0`, 'utf8');

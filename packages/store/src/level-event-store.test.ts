@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ClassicLevel } from 'classic-level';
+import { Level } from 'level';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { encodeJson } from './codec.js';
 import {
@@ -187,8 +187,8 @@ describe('LevelEventStore', () => {
   });
 
   /** Runs `fn` on the raw database while no store has it open. */
-  async function raw(fn: (db: ClassicLevel<Buffer, Buffer>) => Promise<void>): Promise<void> {
-    const db = new ClassicLevel<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  async function raw(fn: (db: Level<Buffer, Buffer>) => Promise<void>): Promise<void> {
+    const db = new Level<Buffer, Buffer>(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
     await db.open();
     try {
       await fn(db);

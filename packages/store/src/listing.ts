@@ -2,6 +2,9 @@ import { invalidArgument } from './errors.js';
 import type { ListSessionsOptions } from './event-store.js';
 import { checkSeq, SEQ_BYTES } from './keys.js';
 
+/** The page size of `listSessions` when `limit` is not given. */
+export const DEFAULT_PAGE_LIMIT = 100;
+
 /** Validates `listSessions` options (shared by both stores so they reject the same input). */
 export function checkListOptions(opts: ListSessionsOptions): void {
   if (opts.limit !== undefined) checkSeq('limit', opts.limit, 0);
@@ -40,9 +43,8 @@ export interface Positioned {
 export function paginate<T extends Positioned>(
   sorted: T[],
   opts: ListSessionsOptions,
-  defaultLimit: number,
 ): { page: T[]; nextCursor: string | null } {
-  const { limit = defaultLimit, offset = 0, cursor } = opts;
+  const { limit = DEFAULT_PAGE_LIMIT, offset = 0, cursor } = opts;
   let rest = sorted;
   if (cursor !== undefined) {
     const after = decodeCursor(cursor);

@@ -7,7 +7,13 @@ import {
   toSummary,
 } from './catalog.js';
 import { decodeAny, encodeJson } from './codec.js';
-import { closedError, invalidArgument, StoreError, sequenceConflict, sessionNotFound } from './errors.js';
+import {
+  closedError,
+  invalidArgument,
+  sequenceConflict,
+  sessionAlreadyExists,
+  sessionNotFound,
+} from './errors.js';
 import { decodeStoredEvent } from './event-codec.js';
 import type {
   AppendOptions,
@@ -18,15 +24,10 @@ import type {
   SessionStore,
   StoredSnapshot,
 } from './event-store.js';
-import { checkLoadArgs, checkMetadata, checkSeq, checkSessionId, listingSuffix } from './keys.js';
+import { checkLoadArgs, checkSeq, checkSessionId, listingSuffix } from './keys.js';
 import { byPosition, checkListOptions, paginate } from './listing.js';
 import { encodeSnapshot } from './snapshot-codec.js';
-import {
-  defaultEventValidator,
-  type EventValidator,
-  prepareAppend,
-  prepareInitialEvents,
-} from './validate.js';
+import { defaultEventValidator, type EventValidator, prepareAppend, prepareCreate } from './validate.js';
 
 export interface MemoryEventStoreOptions {
   /** Checks each appended event; default `SessionEventSchema.parse` from `@shoal/shared`. */
@@ -42,8 +43,6 @@ interface MemorySession {
   config: Buffer | undefined;
   snapshot: { seq: number; value: Buffer } | undefined;
 }
-
-const DEFAULT_LIMIT = 100;
 
 /**
  * In-process store for tests and `store: 'memory'`. Same contract and semantics as LevelEventStore (one
@@ -67,14 +66,10 @@ export class MemoryEventStore implements SessionStore {
     initialEvents?: SessionEvent[],
   ): Promise<void> {
     this.assertOpen();
-    checkSessionId(sessionId);
-    const metadata = checkMetadata(meta, sessionId);
-    const initial = prepareInitialEvents(sessionId, initialEvents, this.validate);
-    if (this.sessions.has(sessionId)) {
-      throw new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
-    }
+    const initial = prepareCreate(sessionId, meta, initialEvents, this.validate);
+    if (this.sessions.has(sessionId)) throw sessionAlreadyExists(sessionId);
     const now = this.now();
-    const update = applyEventsToCatalog(newCatalogRecord(now, metadata), initial.valid, now);
+    const update = applyEventsToCatalog(newCatalogRecord(now, initial.metadata), initial.valid, now);
     this.sessions.set(sessionId, {
       catalog: update.record,
       events: initial.values,
@@ -159,7 +154,7 @@ export class MemoryEventStore implements SessionStore {
     const f = opts.metadataFilter;
     let entries = this.ordered();
     if (f !== undefined) entries = entries.filter((e) => e.session.catalog.metadata[f.key] === f.value);
-    const { page, nextCursor } = paginate(entries, opts, DEFAULT_LIMIT);
+    const { page, nextCursor } = paginate(entries, opts);
     return { sessions: page.map((e) => toSummary(e.id, e.session.catalog)), nextCursor };
   }
 

@@ -2,7 +2,7 @@ import { type SessionEvent, SessionEventSchema } from '@shoal/shared';
 import { invalidArgument, StoreError } from './errors.js';
 import { encodeEvents } from './event-codec.js';
 import type { AppendOptions } from './event-store.js';
-import { checkSeq, checkSessionId } from './keys.js';
+import { checkMetadata, checkSeq, checkSessionId } from './keys.js';
 
 /** Checks one event and returns the value to store (for zod: the parsed copy, unknown keys stripped). */
 export type EventValidator = (event: unknown) => SessionEvent;
@@ -10,7 +10,7 @@ export type EventValidator = (event: unknown) => SessionEvent;
 export const defaultEventValidator: EventValidator = (event) => SessionEventSchema.parse(event);
 
 /**
- * Validates a whole batch before anything is written (issue 3: bad input never corrupts the log). One bad event
+ * Validates a whole batch before anything is written, so bad input never corrupts the log. One bad event
  * rejects the whole append with INVALID_EVENT, naming its index.
  */
 export function validateBatch(sessionId: string, events: unknown, validate: EventValidator): SessionEvent[] {
@@ -37,35 +37,77 @@ export function validateBatch(sessionId: string, events: unknown, validate: Even
   return out;
 }
 
-/** An append's arguments after the checks both stores make before touching any state. */
-export interface PreparedAppend {
+/** Encodes checked events into what a store writes (LevelDB and memory: bytes; PostgreSQL: JSON text). */
+export type EventEncoder<V> = (sessionId: string, events: readonly SessionEvent[]) => V[];
+
+/** An append's arguments after the checks every store makes before touching any state. */
+export interface PreparedAppend<V = Buffer> {
   valid: SessionEvent[];
-  /** Each event encoded once (issue 3: a value JSON cannot hold rejects this append only). */
-  values: Buffer[];
+  /** Each event encoded once: a value JSON cannot hold rejects this append only. */
+  values: V[];
   expected: number | undefined;
 }
 
-/** The events a session is created with: checked and encoded like an append's; none when `undefined`. */
-export function prepareInitialEvents(
-  sessionId: string,
-  events: unknown,
-  validate: EventValidator,
-): Pick<PreparedAppend, 'valid' | 'values'> {
-  if (events === undefined) return { valid: [], values: [] };
-  const valid = validateBatch(sessionId, events, validate);
-  return { valid, values: encodeEvents(sessionId, valid) };
+/** `createSession`'s arguments after the checks every store makes before touching any state. */
+export interface PreparedCreate<V = Buffer> {
+  metadata: Record<string, string>;
+  /** The initial events, checked and encoded like an append's; none when not given. */
+  valid: SessionEvent[];
+  values: V[];
 }
 
-/** The id, `expectedNextSeq`, every event's schema and its encoding, checked alike by both stores. */
+/** The id, the metadata and the initial events of `createSession`, checked alike by every store. */
+export function prepareCreate(
+  sessionId: string,
+  meta: unknown,
+  events: unknown,
+  validate: EventValidator,
+): PreparedCreate;
+export function prepareCreate<V>(
+  sessionId: string,
+  meta: unknown,
+  events: unknown,
+  validate: EventValidator,
+  encode: EventEncoder<V>,
+): PreparedCreate<V>;
+export function prepareCreate<V>(
+  sessionId: string,
+  meta: unknown,
+  events: unknown,
+  validate: EventValidator,
+  encode: EventEncoder<V | Buffer> = encodeEvents,
+): PreparedCreate<V | Buffer> {
+  checkSessionId(sessionId);
+  const metadata = checkMetadata(meta, sessionId);
+  if (events === undefined) return { metadata, valid: [], values: [] };
+  const valid = validateBatch(sessionId, events, validate);
+  return { metadata, valid, values: encode(sessionId, valid) };
+}
+
+/** The id, `expectedNextSeq`, every event's schema and its encoding, checked alike by every store. */
 export function prepareAppend(
   sessionId: string,
   events: unknown,
   opts: AppendOptions | undefined,
   validate: EventValidator,
-): PreparedAppend {
+): PreparedAppend;
+export function prepareAppend<V>(
+  sessionId: string,
+  events: unknown,
+  opts: AppendOptions | undefined,
+  validate: EventValidator,
+  encode: EventEncoder<V>,
+): PreparedAppend<V>;
+export function prepareAppend<V>(
+  sessionId: string,
+  events: unknown,
+  opts: AppendOptions | undefined,
+  validate: EventValidator,
+  encode: EventEncoder<V | Buffer> = encodeEvents,
+): PreparedAppend<V | Buffer> {
   checkSessionId(sessionId);
   const expected = opts?.expectedNextSeq;
   if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
   const valid = validateBatch(sessionId, events, validate);
-  return { valid, values: encodeEvents(sessionId, valid), expected };
+  return { valid, values: encode(sessionId, valid), expected };
 }

@@ -231,6 +231,20 @@ describe('AnthropicProvider (Messages API over SSE, against a local server)', ()
     expect(e.kind).toBe('response_parsing_error');
   });
 
+  it('tool JSON the SDK cannot even repair → response_parsing_error', async () => {
+    const p = await providerFor((_req, res) => {
+      sseHead(res);
+      messageStart(res);
+      blockStart(res, 0, { type: 'tool_use', id: 'toolu_1', name: 'ls', input: {} });
+      blockDelta(res, 0, { type: 'input_json_delta', partial_json: '{"path": nope}' });
+      blockStop(res, 0);
+      finish(res, 'tool_use', 5);
+    });
+    const e = await errorOf(p.complete(request(model, [userMsg('u1', 'x')])));
+    expect(e.code).toBe('STREAM_FAILED');
+    expect(e.kind).toBe('response_parsing_error');
+  });
+
   it('abort mid-stream → cancelled, and the connection is closed', async () => {
     const p = await providerFor((_req, res) => {
       sseHead(res);

@@ -1,10 +1,11 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type {
+  Message as AnthropicMessage,
   Tool as AnthropicTool,
   ContentBlockParam,
   ImageBlockParam,
   MessageParam,
-  RawMessageStreamEvent,
+  ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import {
   type AssistantContent,
@@ -160,29 +161,53 @@ export function anthropicError(err: unknown, signal: AbortSignal, started: boole
   );
 }
 
-type Block =
-  | { kind: 'text'; text: string }
-  | { kind: 'thinking'; text: string; signature: string }
-  | { kind: 'redacted'; data: string }
-  | { kind: 'tool'; id: string; name: string; json: string; input: unknown };
-
-function parseToolInput(b: Extract<Block, { kind: 'tool' }>): unknown {
-  if (b.json.trim().length === 0) return b.input ?? {};
+/** A tool's input, parsed strictly: the SDK's own parse is lenient (it repairs truncated JSON). */
+function toolInput(block: ToolUseBlock, json: string | undefined): unknown {
+  if (json === undefined || json.trim().length === 0) return block.input ?? {};
   try {
-    return JSON.parse(b.json);
+    return JSON.parse(json);
   } catch (e) {
     throw ModelCallError.streamFailed(
-      `invalid JSON input for tool call ${b.name} (${b.id}): ${(e as Error).message}`,
+      `invalid JSON input for tool call ${block.name} (${block.id}): ${(e as Error).message}`,
       'response_parsing_error',
       e,
     );
   }
 }
 
+/** The final message's blocks as Shoal content; server-side tool blocks are not part of Shoal's content model. */
+function assistantContent(message: AnthropicMessage, toolJson: Map<string, string>): AssistantContent[] {
+  const content: AssistantContent[] = [];
+  for (const b of message.content) {
+    if (b.type === 'text') {
+      if (b.text.length > 0) content.push({ type: 'text', text: b.text });
+    } else if (b.type === 'thinking') {
+      const thought = b.signature
+        ? { type: 'signed' as const, text: b.thinking, signature: b.signature }
+        : { type: 'simple' as const, text: b.thinking };
+      content.push({ type: 'thought', thought });
+    } else if (b.type === 'redacted_thinking') {
+      content.push({ type: 'thought', thought: { type: 'redacted', data: b.data } });
+    } else if (b.type === 'tool_use') {
+      const parameters = toolInput(b, toolJson.get(b.id));
+      content.push({ type: 'tool_call', toolCall: { id: b.id, name: b.name, parameters } });
+    }
+  }
+  return content;
+}
+
+function usageOf(message: AnthropicMessage): TokenUsage {
+  const u = message.usage;
+  const inputTokens =
+    u32(u.input_tokens) + u32(u.cache_creation_input_tokens) + u32(u.cache_read_input_tokens);
+  const outputTokens = u32(u.output_tokens);
+  return { inputTokens, outputTokens, totalTokens: u32(inputTokens + outputTokens) };
+}
+
 /**
- * Anthropic Messages API, streamed (`stream: true`). Text, thinking and tool-input deltas are forwarded as
- * ProviderDeltas; the final content is assembled from the content blocks in index order. The SDK retries
- * failed requests before any byte of the stream arrived, so no `reset` is ever needed.
+ * Anthropic Messages API through the SDK's `messages.stream()`, which assembles the final message. Text,
+ * thinking and tool-input deltas are forwarded as ProviderDeltas as they arrive. The SDK retries failed
+ * requests before any byte of the stream arrived, so no `reset` is ever needed.
  */
 export class AnthropicProvider implements ModelProvider {
   readonly id = ANTHROPIC_PROVIDER_ID;
@@ -199,105 +224,41 @@ export class AnthropicProvider implements ModelProvider {
   async complete(req: ModelRequest, onDelta?: (d: ProviderDelta) => void): Promise<ModelResponse> {
     if (req.signal.aborted) throw ModelCallError.cancelled();
     const system = renderSystemContext(req.systemContext);
+    const stream = this.client.messages.stream(
+      {
+        model: req.model.id,
+        max_tokens: anthropicModelInfo(req.model.id).maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
+        messages: toAnthropicMessages(req.messages),
+        ...(system !== undefined ? { system } : {}),
+        ...(req.tools.length > 0 ? { tools: toAnthropicTools(req.tools) } : {}),
+      },
+      { signal: req.signal },
+    );
     let started = false;
-    try {
-      const stream = await this.client.messages.create(
-        {
-          model: req.model.id,
-          max_tokens: anthropicModelInfo(req.model.id).maxOutputTokens ?? ANTHROPIC_DEFAULT_MAX_TOKENS,
-          messages: toAnthropicMessages(req.messages),
-          ...(system !== undefined ? { system } : {}),
-          ...(req.tools.length > 0 ? { tools: toAnthropicTools(req.tools) } : {}),
-          stream: true,
-        },
-        { signal: req.signal },
-      );
+    // The raw input JSON of each tool call, by id, for the strict parse at the end.
+    const toolJson = new Map<string, string>();
+    stream.on('connect', () => {
       started = true;
-      const blocks = new Map<number, Block>();
-      let inputTokens = 0;
-      let outputTokens = 0;
-      let complete = false;
-      for await (const ev of stream as AsyncIterable<RawMessageStreamEvent>) {
-        switch (ev.type) {
-          case 'message_start': {
-            const u = ev.message.usage;
-            inputTokens =
-              u32(u.input_tokens) + u32(u.cache_creation_input_tokens) + u32(u.cache_read_input_tokens);
-            outputTokens = u32(u.output_tokens);
-            break;
-          }
-          case 'content_block_start': {
-            const cb = ev.content_block;
-            if (cb.type === 'text') blocks.set(ev.index, { kind: 'text', text: cb.text });
-            else if (cb.type === 'thinking') {
-              blocks.set(ev.index, { kind: 'thinking', text: cb.thinking, signature: cb.signature });
-            } else if (cb.type === 'redacted_thinking')
-              blocks.set(ev.index, { kind: 'redacted', data: cb.data });
-            else if (cb.type === 'tool_use') {
-              blocks.set(ev.index, { kind: 'tool', id: cb.id, name: cb.name, json: '', input: cb.input });
-            }
-            // Server-side tool blocks are not part of Shoal's content model and are skipped.
-            break;
-          }
-          case 'content_block_delta': {
-            const b = blocks.get(ev.index);
-            const d = ev.delta;
-            if (d.type === 'text_delta' && b?.kind === 'text') {
-              b.text += d.text;
-              onDelta?.({ type: 'text', delta: d.text });
-            } else if (d.type === 'thinking_delta' && b?.kind === 'thinking') {
-              b.text += d.thinking;
-              onDelta?.({ type: 'thinking', delta: d.thinking });
-            } else if (d.type === 'signature_delta' && b?.kind === 'thinking') {
-              b.signature += d.signature;
-            } else if (d.type === 'input_json_delta' && b?.kind === 'tool') {
-              b.json += d.partial_json;
-              onDelta?.({ type: 'tool_call_args', toolCallId: b.id, delta: d.partial_json });
-            }
-            break;
-          }
-          case 'message_delta': {
-            // Usage here is cumulative for the whole message.
-            outputTokens = u32(ev.usage.output_tokens);
-            if (ev.usage.input_tokens != null) {
-              inputTokens =
-                u32(ev.usage.input_tokens) +
-                u32(ev.usage.cache_creation_input_tokens) +
-                u32(ev.usage.cache_read_input_tokens);
-            }
-            break;
-          }
-          case 'message_stop':
-            complete = true;
-            break;
-          case 'content_block_stop':
-            break;
-        }
-      }
-      if (req.signal.aborted) throw ModelCallError.cancelled(); // the SDK ends an aborted stream silently
-      if (!complete) throw ModelCallError.missingCompletion();
-      const content: AssistantContent[] = [];
-      for (const [, b] of [...blocks.entries()].sort((x, y) => x[0] - y[0])) {
-        if (b.kind === 'text') {
-          if (b.text.length > 0) content.push({ type: 'text', text: b.text });
-        } else if (b.kind === 'thinking') {
-          const thought = b.signature
-            ? { type: 'signed' as const, text: b.text, signature: b.signature }
-            : { type: 'simple' as const, text: b.text };
-          content.push({ type: 'thought', thought });
-        } else if (b.kind === 'redacted') {
-          content.push({ type: 'thought', thought: { type: 'redacted', data: b.data } });
-        } else {
-          content.push({
-            type: 'tool_call',
-            toolCall: { id: b.id, name: b.name, parameters: parseToolInput(b) },
-          });
-        }
-      }
-      const usage: TokenUsage = { inputTokens, outputTokens, totalTokens: u32(inputTokens + outputTokens) };
-      return { content, usage };
+    });
+    if (onDelta) {
+      stream.on('text', (delta) => onDelta({ type: 'text', delta }));
+      stream.on('thinking', (delta) => onDelta({ type: 'thinking', delta }));
+    }
+    stream.on('inputJson', (delta) => {
+      // The SDK emits this for the block being streamed, the last one of the current message.
+      const block = stream.currentMessage?.content.at(-1);
+      if (block?.type !== 'tool_use') return;
+      toolJson.set(block.id, (toolJson.get(block.id) ?? '') + delta);
+      onDelta?.({ type: 'tool_call_args', toolCallId: block.id, delta });
+    });
+    try {
+      await stream.done();
     } catch (err) {
       throw anthropicError(err, req.signal, started);
     }
+    // A message counts as received only once its `message_stop` arrived.
+    const message = stream.receivedMessages.at(-1);
+    if (!message) throw ModelCallError.missingCompletion();
+    return { content: assistantContent(message, toolJson), usage: usageOf(message) };
   }
 }

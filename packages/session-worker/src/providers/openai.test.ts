@@ -93,7 +93,7 @@ describe('OpenAIProvider (Chat Completions over SSE, against a local server)', (
   it('maps the conversation: assistant tool_calls and tool messages', async () => {
     const p = await providerFor((_req, res) => {
       sseHead(res);
-      chunk(res, {}, 'stop');
+      chunk(res, { role: 'assistant' }, 'stop');
       done(res);
     });
     const r = await p.complete(request(model, conversation, { tools: [readFileSchema] }));
@@ -161,7 +161,7 @@ describe('OpenAIProvider (Chat Completions over SSE, against a local server)', (
   it('forwards reasoning deltas of compatible servers as thinking', async () => {
     const p = await providerFor((_req, res) => {
       sseHead(res);
-      chunk(res, { reasoning_content: 'hmm' });
+      chunk(res, { role: 'assistant', reasoning_content: 'hmm' });
       chunk(res, { content: 'ok' }, 'stop');
       done(res);
     });

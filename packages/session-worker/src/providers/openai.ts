@@ -9,6 +9,7 @@ import {
 } from '@shoal/shared';
 import OpenAI from 'openai';
 import type {
+  ChatCompletion,
   ChatCompletionChunk,
   ChatCompletionContentPart,
   ChatCompletionMessageParam,
@@ -118,12 +119,6 @@ export function openaiError(err: unknown, signal: AbortSignal, started: boolean)
   });
 }
 
-interface PendingCall {
-  id: string;
-  name: string;
-  args: string;
-}
-
 /** Some OpenAI-compatible servers stream reasoning text in a non-standard delta field. */
 type ReasoningDelta = ChatCompletionChunk.Choice.Delta & {
   reasoning_content?: string | null;
@@ -131,9 +126,30 @@ type ReasoningDelta = ChatCompletionChunk.Choice.Delta & {
 };
 
 /**
- * OpenAI Chat Completions, streamed with `include_usage`. Content and reasoning deltas are forwarded; tool-call
- * argument fragments are forwarded under the call's id (learned from its first fragment). The response is
- * complete once a choice reported a `finish_reason`; a stream without one fails with MissingCompletion.
+ * True for the stream helper's own complaint that the stream ended before a finished completion (no
+ * `finish_reason`, no chunk at all); an error of the connection or of the API carries a cause or is an APIError.
+ */
+const isIncompleteStream = (err: unknown): boolean =>
+  err instanceof OpenAI.OpenAIError && !(err instanceof OpenAI.APIError) && err.cause === undefined;
+
+function parseArgs(id: string, name: string, args: string): unknown {
+  if (args.trim().length === 0) return {};
+  try {
+    return JSON.parse(args);
+  } catch (e) {
+    throw ModelCallError.streamFailed(
+      `invalid JSON arguments for tool call ${name} (${id}): ${(e as Error).message}`,
+      'response_parsing_error',
+      e,
+    );
+  }
+}
+
+/**
+ * OpenAI Chat Completions through the SDK's `chat.completions.stream()` (with `include_usage`), which assembles
+ * the final completion. Content and reasoning deltas are forwarded; tool-call argument fragments are forwarded
+ * under the call's id (learned from its first fragment). A stream that ends before a choice reported a
+ * `finish_reason` fails with MissingCompletion.
  */
 export class OpenAIProvider implements ModelProvider {
   readonly id = OPENAI_PROVIDER_ID;
@@ -149,82 +165,72 @@ export class OpenAIProvider implements ModelProvider {
 
   async complete(req: ModelRequest, onDelta?: (d: ProviderDelta) => void): Promise<ModelResponse> {
     if (req.signal.aborted) throw ModelCallError.cancelled();
+    const stream = this.client.chat.completions.stream(
+      {
+        model: req.model.id,
+        messages: toOpenAIMessages(req.messages, renderSystemContext(req.systemContext)),
+        ...(req.tools.length > 0 ? { tools: toOpenAITools(req.tools) } : {}),
+        stream_options: { include_usage: true },
+      },
+      { signal: req.signal },
+    );
     let started = false;
-    try {
-      const stream = await this.client.chat.completions.create(
-        {
-          model: req.model.id,
-          messages: toOpenAIMessages(req.messages, renderSystemContext(req.systemContext)),
-          ...(req.tools.length > 0 ? { tools: toOpenAITools(req.tools) } : {}),
-          stream: true,
-          stream_options: { include_usage: true },
-        },
-        { signal: req.signal },
-      );
+    let finished = false;
+    // The SDK keeps only the last value of a non-standard delta field, so reasoning is accumulated here.
+    let reasoning = '';
+    const callIds = new Map<number, string>();
+    stream.on('connect', () => {
       started = true;
-      let text = '';
-      let reasoning = '';
-      const calls = new Map<number, PendingCall>();
-      let finished = false;
-      let usage: ModelResponse['usage'];
-      for await (const chunk of stream) {
-        if (chunk.usage) {
-          const input = u32(chunk.usage.prompt_tokens);
-          const output = u32(chunk.usage.completion_tokens);
-          usage = { inputTokens: input, outputTokens: output, totalTokens: u32(chunk.usage.total_tokens) };
-        }
-        const choice = chunk.choices[0];
-        if (!choice) continue;
-        const delta = choice.delta as ReasoningDelta | undefined;
-        const thinking = delta?.reasoning_content ?? delta?.reasoning;
-        if (thinking) {
-          reasoning += thinking;
-          onDelta?.({ type: 'thinking', delta: thinking });
-        }
-        if (delta?.content) {
-          text += delta.content;
-          onDelta?.({ type: 'text', delta: delta.content });
-        }
-        for (const tc of delta?.tool_calls ?? []) {
-          let call = calls.get(tc.index);
-          if (!call) {
-            call = { id: tc.id ?? `call_${tc.index}`, name: '', args: '' };
-            calls.set(tc.index, call);
-          }
-          if (tc.function?.name) call.name += tc.function.name;
-          const args = tc.function?.arguments;
-          if (args) {
-            call.args += args;
-            onDelta?.({ type: 'tool_call_args', toolCallId: call.id, delta: args });
-          }
-        }
-        if (choice.finish_reason) finished = true;
+    });
+    stream.on('chunk', (chunk) => {
+      const choice = chunk.choices[0];
+      if (!choice) return;
+      if (choice.finish_reason) finished = true;
+      const delta = choice.delta as ReasoningDelta | undefined;
+      const thinking = delta?.reasoning_content ?? delta?.reasoning;
+      if (thinking) {
+        reasoning += thinking;
+        onDelta?.({ type: 'thinking', delta: thinking });
       }
-      if (req.signal.aborted) throw ModelCallError.cancelled(); // the SDK ends an aborted stream silently
-      if (!finished) throw ModelCallError.missingCompletion();
-      const content: AssistantContent[] = [];
-      if (reasoning.length > 0)
-        content.push({ type: 'thought', thought: { type: 'simple', text: reasoning } });
-      if (text.length > 0) content.push({ type: 'text', text });
-      for (const [, c] of [...calls.entries()].sort((a, b) => a[0] - b[0])) {
-        content.push({ type: 'tool_call', toolCall: { id: c.id, name: c.name, parameters: parseArgs(c) } });
+      if (delta?.content) onDelta?.({ type: 'text', delta: delta.content });
+      for (const tc of delta?.tool_calls ?? []) {
+        let id = callIds.get(tc.index);
+        if (id === undefined) {
+          id = tc.id ?? `call_${tc.index}`;
+          callIds.set(tc.index, id);
+        }
+        const args = tc.function?.arguments;
+        if (args) onDelta?.({ type: 'tool_call_args', toolCallId: id, delta: args });
       }
-      return usage ? { content, usage } : { content };
+    });
+    let completion: ChatCompletion;
+    try {
+      completion = await stream.finalChatCompletion();
     } catch (err) {
+      if (started && !finished && !req.signal.aborted && isIncompleteStream(err))
+        throw ModelCallError.missingCompletion();
       throw openaiError(err, req.signal, started);
     }
-  }
-}
-
-function parseArgs(c: PendingCall): unknown {
-  if (c.args.trim().length === 0) return {};
-  try {
-    return JSON.parse(c.args);
-  } catch (e) {
-    throw ModelCallError.streamFailed(
-      `invalid JSON arguments for tool call ${c.name} (${c.id}): ${(e as Error).message}`,
-      'response_parsing_error',
-      e,
-    );
+    const message = completion.choices[0]?.message;
+    const content: AssistantContent[] = [];
+    if (reasoning.length > 0) content.push({ type: 'thought', thought: { type: 'simple', text: reasoning } });
+    if (message?.content) content.push({ type: 'text', text: message.content });
+    for (const [index, call] of (message?.tool_calls ?? []).entries()) {
+      if (call.type !== 'function') continue;
+      const id = callIds.get(index) ?? call.id;
+      const { name } = call.function;
+      content.push({
+        type: 'tool_call',
+        toolCall: { id, name, parameters: parseArgs(id, name, call.function.arguments) },
+      });
+    }
+    const u = completion.usage;
+    if (!u) return { content };
+    const usage = {
+      inputTokens: u32(u.prompt_tokens),
+      outputTokens: u32(u.completion_tokens),
+      totalTokens: u32(u.total_tokens),
+    };
+    return { content, usage };
   }
 }

@@ -15,7 +15,8 @@ export interface SdkErrorClasses {
 /**
  * Maps what a hosted SDK threw to a typed ModelCallError (spec §1.10): abort → cancelled; connection
  * timeout → timeout; connection failure → network (a stream failure once output has started); an HTTP status
- * → its kind; an error event without a status → by its error type; unparsable JSON → response_parsing_error.
+ * → its kind; an error event without a status → by its error type; unparsable JSON (also when a stream
+ * helper wrapped the SyntaxError) → response_parsing_error.
  */
 export function sdkCallError(
   err: unknown,
@@ -39,7 +40,10 @@ export function sdkCallError(
       return ModelCallError.requestStartFailed(kindForStatus(err.status), message, err);
     return ModelCallError.streamFailed(message, kindForErrorType(errorType(err) ?? undefined), err);
   }
-  if (err instanceof SyntaxError) return ModelCallError.streamFailed(message, 'response_parsing_error', err);
+  // The SDKs' stream helpers wrap what failed underneath (e.g. a JSON parse) in their own error class.
+  const underlying = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  if (underlying instanceof SyntaxError)
+    return ModelCallError.streamFailed(message, 'response_parsing_error', err);
   return started
     ? ModelCallError.streamFailed(message, 'stream_error', err)
     : ModelCallError.requestStartFailed('unknown', message, err);

@@ -1,18 +1,29 @@
-// Child process of crash.test.ts: appends batches to many sessions forever and prints one line per
-// acknowledged batch (`ack <sessionId> <firstSeq> <count> <tag>`) until the parent kills it with SIGKILL.
-// Meanwhile it keeps creating sessions together with their SessionCreated (`born <sessionId>` once acknowledged),
-// so a kill also lands between a registration and its first event if those were two writes.
-// stdout is a pipe, which Node writes synchronously on Linux, so a printed ack has left the process.
-import { LevelEventStore } from '../../dist/index.js';
+// Child process of the crash tests (test-support/crash-harness.ts): appends batches of 1-5 events to many
+// sessions forever and prints one line per acknowledged batch (`ack <sessionId> <firstSeq> <count> <tag>`);
+// meanwhile it keeps creating sessions together with their SessionCreated (`born <sessionId>` once
+// acknowledged), so a kill also lands between a registration and its first event if those were two writes.
+// It runs until the parent kills it with SIGKILL. stdout is a pipe, which Node writes synchronously on Linux,
+// so a printed ack has left the process.
+//
+//   node crash-writer.mjs level <path> <durability> <sessions> <round> [maxCachedSessions]
+//   node crash-writer.mjs postgres <connectionString> <sessions> <round>
+import { LevelEventStore, PostgresEventStore } from '../../dist/index.js';
 
-const [path, durability, sessionsArg, round, maxCachedArg] = process.argv.slice(2);
-const sessions = Number(sessionsArg);
+const [kind, ...rest] = process.argv.slice(2);
 
-// Optional cache bound below the session count: appends keep evicting and reloading sessions.
-const store = await LevelEventStore.open(
-  path,
-  maxCachedArg === undefined ? { durability } : { durability, maxCachedSessions: Number(maxCachedArg) },
-);
+async function openStore() {
+  if (kind === 'postgres') {
+    const [url, sessions, round] = rest;
+    return { store: await PostgresEventStore.open(url), sessions: Number(sessions), round };
+  }
+  const [path, durability, sessions, round, maxCached] = rest;
+  // Optional cache bound below the session count: appends keep evicting and reloading sessions.
+  const opts =
+    maxCached === undefined ? { durability } : { durability, maxCachedSessions: Number(maxCached) };
+  return { store: await LevelEventStore.open(path, opts), sessions: Number(sessions), round };
+}
+
+const { store, sessions, round } = await openStore();
 const ids = Array.from({ length: sessions }, (_, i) => `crash-${i}`);
 for (const id of ids) {
   if (!(await store.sessionExists(id))) await store.createSession(id, { tenant: 'crash' });

@@ -17,8 +17,9 @@ export const ClusterOptionsSchema = z
     advertiseUrl: z
       .string()
       .url()
-      .refine((u) => new URL(u).protocol === 'http:', 'must be an http:// URL')
-      .refine((u) => new URL(u).pathname === '/', 'must have no path'),
+      // zod runs these even after `.url()` failed: a text that is no URL must not reach `new URL`.
+      .refine((u) => !URL.canParse(u) || new URL(u).protocol === 'http:', 'must be an http:// URL')
+      .refine((u) => !URL.canParse(u) || new URL(u).pathname === '/', 'must have no path'),
     logicalShards: z.number().int().min(1).max(65_536).default(DEFAULT_LOGICAL_SHARDS),
     leaseTtlMs: z.number().int().min(300).max(600_000).default(DEFAULT_LEASE_TTL_MS),
   })
