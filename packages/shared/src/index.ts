@@ -39,4 +39,3 @@ export { QUEUE_FALLBACK_MODEL, queueFromSnapshot, queueItemSnapshot, queueSnapsh
 export { toSessionStateSnapshot } from './state/snapshot.js';
 export * from './title.js';
 export * from './usage/token-usage.js';
-export { randomUuid } from './uuid.js';

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import {
@@ -17,7 +18,6 @@ import {
   type ModelId,
   ModelIdSchema,
   PendingReplies,
-  randomUuid,
   resolveEffectiveConfig,
   resolveSystemPrompt,
   type SessionConfigInput,
@@ -29,7 +29,6 @@ import {
   toWireError,
   type UserContent,
   UserContentSchema,
-  validateSessionEvent,
 } from '@shoal/shared';
 import {
   LevelEventStore,
@@ -126,16 +125,9 @@ export class Runtime {
           ? new MemoryEventStore()
           : opts.store === 'postgres' && opts.postgres
             ? await PostgresEventStore.open(opts.postgres.connectionString, {
-                // Same validator as LevelDB: the store keeps only the JSON text, never the objects.
-                validateEvent: validateSessionEvent,
                 appendFence: cluster?.appendFence(),
               })
-            : await LevelEventStore.open(join(dataDir, 'events'), {
-                durability: opts.durability,
-                // zod only for events off the plain-turn path; those events are checked without allocating
-                // (the memory store keeps the objects it is given, so it keeps zod's copies: default validator).
-                validateEvent: validateSessionEvent,
-              });
+            : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
     } catch (err) {
       await cluster?.stop();
       const e = runtimeErrorFromStore(err);
@@ -181,7 +173,7 @@ export class Runtime {
     if (input.workspace !== undefined) {
       input.workspace = { ...input.workspace, path: await this.workspaceRoots.confine(input.workspace.path) };
     }
-    const sessionId = randomUuid();
+    const sessionId = randomUUID();
     // spec §8.2 CreateSession 3-5: default agent, effective config, explicit system prompt.
     const base = sessionConfigFromInput(input, {
       workspacePath: join(this.dataDir, 'workspaces', sessionId),
@@ -245,8 +237,8 @@ export class Runtime {
     if (!hasContent(items)) {
       throw new RuntimeError('INVALID_INPUT', 'the input is empty', 'EmptyInput');
     }
-    const opId = randomUuid();
-    const messageId = randomUuid();
+    const opId = randomUUID();
+    const messageId = randomUUID();
     await this.dispatch(sessionId, {
       type: 'UserInput',
       sessionId,
@@ -297,14 +289,14 @@ export class Runtime {
   ): Promise<string> {
     this.checkId(sessionId);
     this.checkArg(z.string().min(1), originalMessageId, 'originalMessageId');
-    const opId = randomUuid();
+    const opId = randomUUID();
     await this.dispatch(sessionId, {
       type: 'UserEditedMessage',
       sessionId,
       messageId: originalMessageId,
       newContent: this.content(newContent),
       opId,
-      newMessageId: randomUuid(),
+      newMessageId: randomUUID(),
       model: this.model(model),
       timestamp: nowSeconds(),
     } as Action);
@@ -318,7 +310,7 @@ export class Runtime {
 
   async compactSession(sessionId: string, model?: ModelId): Promise<string> {
     this.checkId(sessionId);
-    const opId = randomUuid();
+    const opId = randomUUID();
     await this.dispatch(sessionId, {
       type: 'RequestCompaction',
       sessionId,
@@ -334,12 +326,12 @@ export class Runtime {
     checkInputSize(command, this.options.limits.maxInputBytes, 'command');
     if (command.trim().length === 0)
       throw new RuntimeError('INVALID_INPUT', 'the command is empty', 'EmptyInput');
-    const opId = randomUuid();
+    const opId = randomUUID();
     await this.dispatch(sessionId, {
       type: 'DirectBashCommand',
       sessionId,
       opId,
-      messageId: randomUuid(),
+      messageId: randomUUID(),
       command,
       timestamp: nowSeconds(),
     });

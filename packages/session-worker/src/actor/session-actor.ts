@@ -20,8 +20,6 @@ import { DEFAULT_SHARD_LIMITS } from '../shard/shard-runner-options.js';
 import { Fifo } from './fifo.js';
 import { createState, type ResumeEnv, resumeState } from './session-boot.js';
 
-const RESOLVED = Promise.resolve();
-
 const DEFAULT_QUEUE_LIMITS: QueueLimits = {
   maxQueuedInputs: DEFAULT_SHARD_LIMITS.maxQueuedInputs,
   maxQueuedBytes: DEFAULT_SHARD_LIMITS.maxQueuedBytes,
@@ -131,61 +129,28 @@ export class SessionActor {
   private schedule(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    // A resolved promise's reaction, not queueMicrotask: Node's queueMicrotask wraps every callback in an
-    // AsyncResource and a bound function (issue 5: twice per turn per session). Same queue, same order.
-    void RESOLVED.then(() => this.pump());
+    queueMicrotask(() => void this.pump());
   }
 
+  /** spec §7.3: one message at a time, commands before internal actions. */
   private async pump(): Promise<void> {
     try {
       if (!this.booted) {
         if (!(await this.runBoot())) return;
       }
-      // The hot path (a dispatch or an internal action: reduce, append, effects) is inlined here, `persist`
-      // included, rather than split over nested async helpers: every async frame costs a promise and a
-      // suspended context per step (issue 5).
       while (!this.stopped) {
-        let action: Action;
-        let cmd: Extract<ActorCommand, { kind: 'dispatch' }> | undefined;
-        const next = this.commands.shift();
-        if (next !== undefined) {
-          if (next.kind !== 'dispatch') {
-            await this.runCommand(next);
-            continue;
-          }
-          this.lastActivityMs = Date.now();
-          cmd = next;
-          action = next.action;
-          const refused = queueRefusal(this.appState, action, this.queueLimits);
-          if (refused !== undefined) {
-            cmd.reject(refused);
-            continue;
-          }
-        } else {
-          const internal = this.internal.shift();
-          if (internal === undefined) break;
-          action = internal;
+        const cmd = this.commands.shift();
+        if (cmd !== undefined) {
+          await this.runCommand(cmd);
+          continue;
         }
+        const action = this.internal.shift();
+        if (action === undefined) break;
         try {
-          const result = this.reduceOnly(action);
-          const events = result.events;
-          if (events.length > 0) {
-            const expectedNextSeq = this.nextSeq;
-            try {
-              this.checkEventSizes(events);
-              await this.env.store.append(this.sessionId, events, { expectedNextSeq });
-            } catch (err) {
-              this.fail(err); // as in `persist`
-              throw err;
-            }
-            this.appended(events, expectedNextSeq);
-          }
-          this.runEffects(result);
-          cmd?.resolve(undefined);
+          await this.step(action);
         } catch (err) {
-          if (cmd !== undefined) cmd.reject(err as Error);
           // spec §7.3: errors of internal actions are logged, not returned to anyone.
-          else this.logger.error({ err, action: action.type }, 'internal action failed');
+          this.logger.error({ err, action: action.type }, 'internal action failed');
         }
       }
     } finally {
@@ -228,10 +193,23 @@ export class SessionActor {
     }
   }
 
-  /** The commands other than `dispatch` (which `pump` runs inline). */
-  private async runCommand(cmd: Exclude<ActorCommand, { kind: 'dispatch' }>): Promise<void> {
+  private async runCommand(cmd: ActorCommand): Promise<void> {
     this.lastActivityMs = Date.now();
     switch (cmd.kind) {
+      case 'dispatch': {
+        const refused = queueRefusal(this.appState, cmd.action, this.queueLimits);
+        if (refused !== undefined) {
+          cmd.reject(refused);
+          return;
+        }
+        try {
+          await this.step(cmd.action);
+          cmd.resolve(undefined);
+        } catch (err) {
+          cmd.reject(err as Error);
+        }
+        return;
+      }
       case 'getState': {
         const snapshot = toSessionStateSnapshot(this.appState);
         snapshot.eventSequence = this.nextSeq;
@@ -345,17 +323,12 @@ export class SessionActor {
     this.stop();
   }
 
-  /** Stops without cancelling anything: used by the host at shutdown after `abortAll`. */
+  /** Stops the actor, aborting its running work, and hands back the commands it had not started. */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
     this.interpreter?.abortAll();
     this.env.onStopped(this, this.commands.drain());
-  }
-
-  /** Abort every running effect (shutdown and delete). */
-  abortAll(): void {
-    this.interpreter?.abortAll();
   }
 
   private fail(err: unknown): void {

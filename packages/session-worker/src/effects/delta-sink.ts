@@ -1,4 +1,5 @@
 import type { StreamDelta } from '@shoal/shared';
+import type { ProviderDelta } from '../providers/model-provider.js';
 
 /** Where a shard's stream deltas go; only sessions somebody listens to pay for deltas at all. */
 export interface DeltaSink {
@@ -55,5 +56,25 @@ export class BatchingDeltaSink implements DeltaSink {
     this.scheduled = false;
     for (const [sessionId, list] of this.pending) this.send(sessionId, list);
     this.pending.clear();
+  }
+}
+
+/** A provider's delta as the stream delta of the op's message (spec §6). */
+export function toStreamDelta(d: ProviderDelta, opId: string, messageId: string): StreamDelta {
+  switch (d.type) {
+    case 'text':
+      return { type: 'TextChunk', opId, messageId, delta: d.delta };
+    case 'thinking':
+      return { type: 'ThinkingChunk', opId, messageId, delta: d.delta };
+    case 'tool_call_args':
+      return {
+        type: 'ToolCallChunk',
+        opId,
+        messageId,
+        toolCallId: d.toolCallId,
+        delta: { type: 'ArgumentChunk', chunk: d.delta },
+      };
+    case 'reset':
+      return { type: 'Reset', opId, messageId };
   }
 }

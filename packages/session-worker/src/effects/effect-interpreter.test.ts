@@ -1,21 +1,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  type Action,
-  type AppState,
-  createAppState,
-  type EffectOf,
-  type Message,
-  messageCharCount,
-  type SessionEvent,
-  systemDeps,
-} from '@shoal/shared';
-import { pino } from 'pino';
+import { type Message, messageCharCount, type SessionEvent } from '@shoal/shared';
 import { describe, expect, it, vi } from 'vitest';
-import type { SessionActor } from '../actor/session-actor.js';
 import type { ShardMessage } from '../protocol/messages.js';
-import { ProviderRegistry } from '../providers/registry.js';
 import { deferred, nextTurn, settle, waitUntil, waitUntilAsync } from '../test-support/async.js';
+import { bareInterpreter, userMessage } from '../test-support/bare-interpreter.js';
 import {
   contextOverflow,
   defaultHandler,
@@ -27,60 +16,9 @@ import {
 } from '../test-support/provider-double.js';
 import { expectOk, nowSeconds, useShardHarness } from '../test-support/shard-harness.js';
 import { isAlive } from '../tools/test-support/process-alive.js';
-import { ToolExecutor } from '../tools/tool-executor.js';
-import { ControllerPool } from './controller-pool.js';
-import type { DeltaSink } from './delta-sink.js';
-import { EffectInterpreter } from './effect-interpreter.js';
 
 const ofType = <T extends SessionEvent['type']>(events: SessionEvent[], type: T) =>
   events.filter((e): e is Extract<SessionEvent, { type: T }> => e.type === type);
-
-const noDeltas: DeltaSink = { wants: () => false, push: () => {}, flush: () => {} };
-
-/** A `CallModel` effect for session s1 asking the double provider for one reply to "hi". */
-const callModelEffect = (opId: string): EffectOf<'CallModel'> => ({
-  type: 'CallModel',
-  sessionId: 's1',
-  opId,
-  model: { provider: 'double', id: 'm' },
-  messages: [userMessage('hi')],
-  systemContext: undefined,
-  tools: [],
-});
-
-/** An interpreter bound to a stand-in actor that records the internal actions it is sent. */
-function bareInterpreter(
-  provider: ProviderDouble,
-  state: AppState = createAppState('s1'),
-  controllers?: ControllerPool,
-) {
-  const posted: Action[] = [];
-  const actor = {
-    sessionId: state.sessionId,
-    get appState() {
-      return state;
-    },
-    post: (a: Action) => posted.push(a),
-    logger: pino({ level: 'silent' }),
-  } as unknown as SessionActor;
-  const interpreter = new EffectInterpreter(actor, {
-    providers: new ProviderRegistry({}, [provider]),
-    tools: new ToolExecutor(),
-    deps: systemDeps,
-    deltas: noDeltas,
-    visibleTools: () => new ToolExecutor().schemas(),
-    controllers,
-  });
-  return { interpreter, posted };
-}
-
-const userMessage = (text: string): Message => ({
-  role: 'user',
-  id: 'u1',
-  parentMessageId: null,
-  timestamp: nowSeconds(),
-  content: [{ type: 'text', text }],
-});
 
 describe('EffectInterpreter (spec §5, §10.6)', () => {
   const start = useShardHarness();
@@ -157,87 +95,6 @@ describe('EffectInterpreter (spec §5, §10.6)', () => {
       },
     ]);
     expect(provider.calls[0]?.req.purpose).toBe('turn');
-  });
-
-  it('an interpreter whose operations are over keeps no controller list (issue 5: heap per idle session)', async () => {
-    const provider = new ProviderDouble('double', undefined, () => textResponse('reply'));
-    const { interpreter, posted } = bareInterpreter(provider);
-    const internals = interpreter as unknown as { work?: { opId?: string; running: number }[] };
-    const call = (opId: string) => interpreter.run(callModelEffect(opId));
-    call('op1');
-    call('op2');
-    expect(internals.work?.map((w) => [w.opId, w.running])).toEqual([
-      ['op1', 1],
-      ['op2', 1],
-    ]);
-    await waitUntil(() => posted.length === 2, 'both completions are posted');
-    await settle();
-    expect(interpreter.hasWorkInFlight).toBe(false);
-    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]);
-    expect(internals.work?.map((w) => w.opId)).toEqual(['op2']); // op2 is still open
-    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'unknown' }]);
-    interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op2' });
-    expect(internals.work).toBeUndefined();
-    interpreter.observeEvents([
-      { type: 'OperationCancelled', opId: 'op2', info: { pendingToolCalls: 0 }, reason: 'user' },
-    ]);
-    expect(internals.work).toBeUndefined(); // reading never allocates
-  });
-
-  it('work that outlives its operation stays reachable by abortAll until it settles', async () => {
-    const provider = new ProviderDouble('double', undefined, (c) => untilAborted(c.req.signal));
-    const { interpreter, posted } = bareInterpreter(provider);
-    const internals = interpreter as unknown as { work?: unknown[] };
-    interpreter.run(callModelEffect('op1'));
-    const turn = await provider.nthCall('turn');
-    interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]); // forgotten, still running
-    expect(interpreter.hasWorkInFlight).toBe(true);
-    expect(turn.req.signal.aborted).toBe(false);
-    interpreter.abortAll();
-    expect(turn.req.signal.aborted).toBe(true);
-    await waitUntil(() => posted.length === 1, 'the aborted call reports its error');
-    expect(interpreter.hasWorkInFlight).toBe(false);
-    expect(internals.work).toBeUndefined();
-  });
-
-  it('reuses a finished operation’s controller only when its signal is as good as new', async () => {
-    const pool = new ControllerPool();
-    let leaveListener = false;
-    const provider = new ProviderDouble('double', undefined, (c) => {
-      if (leaveListener) c.req.signal.addEventListener('abort', () => undefined);
-      return textResponse('reply');
-    });
-    const { interpreter, posted } = bareInterpreter(provider, createAppState('s1'), pool);
-    const call = (opId: string) => interpreter.run(callModelEffect(opId));
-    const finish = async (opId: string, n: number) => {
-      await waitUntil(() => posted.length === n, `${opId} completes`);
-      await settle();
-      interpreter.observeEvents([{ type: 'OperationCompleted', opId }]);
-    };
-    call('op1');
-    await finish('op1', 1);
-    expect(pool.size).toBe(1); // completed, nothing left on its signal: kept
-    call('op2');
-    expect(pool.size).toBe(0); // taken again
-    const second = await provider.nthCall('turn', 1);
-    expect(second.req.signal).toBe((await provider.nthCall('turn', 0)).req.signal);
-    expect(second.req.signal.aborted).toBe(false);
-    await finish('op2', 2);
-    expect(pool.size).toBe(1);
-
-    leaveListener = true; // a provider that leaves a listener behind: its controller is not reused
-    call('op3');
-    await finish('op3', 3);
-    expect(pool.size).toBe(0);
-
-    leaveListener = false;
-    call('op4'); // a cancelled operation's controller is aborted: never reused
-    interpreter.run({ type: 'CancelOperation', sessionId: 's1', opId: 'op4' });
-    await waitUntil(() => posted.length === 4, 'op4 reports');
-    await settle();
-    expect(pool.size).toBe(0);
-    call('op5');
-    expect((await provider.nthCall('turn', 4)).req.signal.aborted).toBe(false);
   });
 
   it('session_title_generation_uses_operation_cancel_token', async () => {

@@ -3,15 +3,12 @@ import {
   type Action,
   type AssistantContent,
   COMPACTION_PROMPT,
-  dropEarlierToolResults,
   type Effect,
   type EffectOf,
   FALLBACK_TITLE,
-  isContextWindowExceededError,
   type Message,
   type ReducerDeps,
   type SessionEvent,
-  type StreamDelta,
   type ToolOutcome,
   type ToolSchema,
   type ToolVisibility,
@@ -29,8 +26,10 @@ import { ModelCallError } from '../providers/model-call-error.js';
 import type { ModelResponse, ProviderDelta } from '../providers/model-provider.js';
 import type { ProviderRegistry } from '../providers/registry.js';
 import type { ToolExecutor } from '../tools/tool-executor.js';
-import { ControllerPool } from './controller-pool.js';
-import type { DeltaSink } from './delta-sink.js';
+import { requestSummary } from './compaction-summary.js';
+import { type DeltaSink, toStreamDelta } from './delta-sink.js';
+import { errorText } from './error-text.js';
+import { OperationWork } from './operation-work.js';
 
 export interface InterpreterEnv {
   readonly providers: ProviderRegistry;
@@ -39,8 +38,6 @@ export interface InterpreterEnv {
   /** tool schemas visible under a visibility, shared by every session with that visibility */
   visibleTools(visibility: ToolVisibility | undefined): ToolSchema[];
   readonly deltas: DeltaSink;
-  /** the shard's spare controllers; without one every operation gets a new controller */
-  readonly controllers?: ControllerPool;
   /** caps on model replies and tool results; default DEFAULT_PAYLOAD_LIMITS */
   readonly limits?: PayloadLimits;
 }
@@ -48,37 +45,11 @@ export interface InterpreterEnv {
 /**
  * Runs the effects of one session (spec §5). Effects start work and return at once; results come back to
  * the actor as internal actions carrying the op id that issued them (deliberate change 4). Every piece of
- * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
- */
-/**
- * The work of one operation: its `AbortController` (spec §5.0: every piece of work of one op shares it) and how
- * many pieces of work started under it have not settled yet. `opId` is cleared when the op is forgotten
- * (completed, cancelled); the entry stays while work started under it still runs (a late title), so
- * `abortAll` reaches it.
- */
-interface OpWork {
-  opId: string | undefined;
-  readonly ctrl: AbortController;
-  running: number;
-  /** its signal was handed to some work (only then is the controller worth giving back to the pool) */
-  lent: boolean;
-}
-
-/** Used when the environment has no pool: never keeps anything (a fresh controller per operation). */
-const NO_POOL = new ControllerPool(0);
-
-/**
- * Runs the effects of one session (spec §5). Effects start work and return at once; results come back to
- * the actor as internal actions carrying the op id that issued them (deliberate change 4). Every piece of
- * work of one operation shares one `AbortController` (spec §5.0); cancelling the op aborts all of it.
+ * work of one operation shares one `AbortController` (spec §5.0, `OperationWork`); cancelling the op aborts
+ * all of it.
  */
 export class EffectInterpreter {
-  /**
-   * Operations with a controller or with work in flight; usually none or one, so a small array searched
-   * linearly (not Maps: an idle session should cost as little memory as possible, and a turn should not
-   * allocate and drop hash tables). Dropped again once empty.
-   */
-  private work: OpWork[] | undefined;
+  private readonly ops = new OperationWork();
   private workspaceReady: Promise<void> | undefined;
 
   constructor(
@@ -110,7 +81,7 @@ export class EffectInterpreter {
         this.generateTitle(effect);
         return;
       case 'CancelOperation':
-        this.forget(effect.opId, true);
+        this.ops.forget(effect.opId, true);
         return;
       case 'RequestCompaction':
         this.compact(effect);
@@ -138,108 +109,23 @@ export class EffectInterpreter {
    */
   observeEvents(events: SessionEvent[]): void {
     for (const e of events) {
-      if (e.type === 'OperationCancelled') this.forget(e.opId, true);
-      else if (e.type === 'OperationCompleted') this.forget(e.opId, false);
+      if (e.type === 'OperationCancelled') this.ops.forget(e.opId, true);
+      else if (e.type === 'OperationCompleted') this.ops.forget(e.opId, false);
     }
   }
 
-  /**
-   * Abort everything still running, including work that outlived its operation (a slow title request
-   * after the turn completed), for shutdown, suspend and delete (spec §5.0, §7.5).
-   */
+  /** Aborts everything still running, for shutdown, suspend and delete (spec §5.0, §7.5). */
   abortAll(): void {
-    const work = this.work;
-    if (work === undefined) return;
-    for (const w of work) {
-      w.ctrl.abort();
-      w.opId = undefined; // forgotten: a later effect of the same op gets a fresh controller
-    }
-    this.work = work.some((w) => w.running > 0) ? work.filter((w) => w.running > 0) : undefined;
+    this.ops.abortAll();
   }
 
   /** true while a model call, tool or compaction started by this session has not settled */
   get hasWorkInFlight(): boolean {
-    return this.work?.some((w) => w.running > 0) ?? false;
-  }
-
-  /**
-   * Counts `work` as in flight under `w` until it settles, so `abortAll` can reach work of finished operations
-   * too; `then` runs after that bookkeeping, with the outcome.
-   */
-  private track<T>(
-    w: OpWork,
-    work: Promise<T>,
-    onFulfilled: (value: T) => void,
-    onRejected: (err: unknown) => void,
-  ): void {
-    w.running++;
-    work.then(
-      (value) => {
-        this.settled(w);
-        onFulfilled(value);
-      },
-      (err: unknown) => {
-        this.settled(w);
-        onRejected(err);
-      },
-    );
-  }
-
-  private settled(w: OpWork): void {
-    w.running--;
-    if (w.running === 0 && w.opId === undefined) this.retire(w);
-  }
-
-  /** The entry is forgotten and nothing runs under it: drop it, and offer its controller for reuse. */
-  private retire(w: OpWork): void {
-    const work = this.work;
-    if (work === undefined) return;
-    const i = work.indexOf(w);
-    if (i < 0) return;
-    if (work.length === 1) this.work = undefined;
-    else work.splice(i, 1);
-    if (w.lent) this.pool.release(w.ctrl);
+    return this.ops.inFlight;
   }
 
   private get limits(): PayloadLimits {
     return this.env.limits ?? DEFAULT_PAYLOAD_LIMITS;
-  }
-
-  private get pool(): ControllerPool {
-    return this.env.controllers ?? NO_POOL;
-  }
-
-  /** The entry's signal, for work started under it. */
-  private signalOf(w: OpWork): AbortSignal {
-    w.lent = true;
-    return w.ctrl.signal;
-  }
-
-  private find(opId: string): OpWork | undefined {
-    const work = this.work;
-    if (work === undefined) return undefined;
-    for (const w of work) if (w.opId === opId) return w;
-    return undefined;
-  }
-
-  /** Forgets the op (if known), aborting its work if asked; its entry goes once no work runs under it. */
-  private forget(opId: string, abort: boolean): void {
-    const w = this.find(opId);
-    if (w === undefined) return;
-    w.opId = undefined;
-    if (abort) w.ctrl.abort();
-    if (w.running === 0) this.retire(w);
-  }
-
-  /** The op's entry, made on first use. */
-  private workFor(opId: string): OpWork {
-    let w = this.find(opId);
-    if (w === undefined) {
-      w = { opId, ctrl: this.pool.take(), running: 0, lent: false };
-      if (this.work === undefined) this.work = [w];
-      else this.work.push(w);
-    }
-    return w;
   }
 
   private visibleTools(): ToolSchema[] {
@@ -256,7 +142,7 @@ export class EffectInterpreter {
   private callModel(effect: EffectOf<'CallModel'>): void {
     const { opId, model } = effect;
     const sessionId = this.sessionId;
-    const w = this.workFor(opId);
+    const w = this.ops.for(opId);
     const messageId = this.env.deps.newId();
     const deltas = this.env.deltas;
     const onDelta = (d: ProviderDelta): void => {
@@ -265,31 +151,24 @@ export class EffectInterpreter {
     };
     let contextWindowTokens: number | undefined;
     let configuredMaxOutputTokens: number | undefined;
-    // Synchronous up to the provider's promise (no async wrapper: one promise and frame less per turn); a
-    // provider that is not configured, or that throws, fails the call the same way a rejection does.
-    let response: Promise<ModelResponse>;
-    try {
+    const call = async (): Promise<ModelResponse> => {
       const provider = this.env.providers.get(model.provider);
       const info = provider.modelInfo(model.id);
       contextWindowTokens = info.contextWindowTokens;
       configuredMaxOutputTokens = info.maxOutputTokens;
-      response = provider.complete(
-        {
-          model,
-          messages: effect.messages,
-          systemContext: effect.systemContext,
-          tools: effect.tools,
-          signal: this.signalOf(w),
-          purpose: 'turn',
-        },
-        onDelta,
-      );
-    } catch (err) {
-      response = Promise.reject(err);
-    }
-    this.track(
+      const request = {
+        model,
+        messages: effect.messages,
+        systemContext: effect.systemContext,
+        tools: effect.tools,
+        signal: w.ctrl.signal,
+        purpose: 'turn' as const,
+      };
+      return provider.complete(request, onDelta);
+    };
+    this.ops.track(
       w,
-      response,
+      call(),
       (r) => {
         deltas.flush(sessionId);
         // A reply that is over the caps, or not plain bounded data, ends the turn as a model error.
@@ -322,7 +201,7 @@ export class EffectInterpreter {
   private executeTool(effect: EffectOf<'ExecuteTool'>): void {
     const { opId, toolCall } = effect;
     const sessionId = this.sessionId;
-    const w = this.workFor(opId);
+    const w = this.ops.for(opId);
     this.actor.post({
       type: 'ToolExecutionStarted',
       sessionId,
@@ -335,7 +214,7 @@ export class EffectInterpreter {
       const workspace = this.workspacePath();
       this.workspaceReady ??= mkdir(workspace, { recursive: true }).then(() => undefined);
       await this.workspaceReady;
-      return this.env.tools.execute(toolCall, { workspace, signal: this.signalOf(w) });
+      return this.env.tools.execute(toolCall, { workspace, signal: w.ctrl.signal });
     };
     const post = (result: ToolOutcome) =>
       this.actor.post({
@@ -346,7 +225,7 @@ export class EffectInterpreter {
         toolName: toolCall.name,
         result: boundedToolOutcome(result, toolCall.name, this.limits.maxToolOutputBytes),
       });
-    this.track(w, run(), post, (err) => {
+    this.ops.track(w, run(), post, (err) => {
       this.workspaceReady = undefined;
       post({ ok: false, error: { type: 'InternalError', message: errorText(err) } });
     });
@@ -355,7 +234,7 @@ export class EffectInterpreter {
   /** spec §5.3: no deltas, no tools, shares the op's cancellation. */
   private generateTitle(effect: EffectOf<'GenerateSessionTitle'>): void {
     const sessionId = this.sessionId;
-    const w = this.workFor(effect.opId);
+    const w = this.ops.for(effect.opId);
     const systemContext = this.actor.appState.cachedSystemContext;
     const prompt: Message = {
       role: 'user',
@@ -370,10 +249,10 @@ export class EffectInterpreter {
         messages: [prompt],
         systemContext,
         tools: [],
-        signal: this.signalOf(w),
+        signal: w.ctrl.signal,
         purpose: 'title',
       });
-    this.track(
+    this.ops.track(
       w,
       call(),
       (response) => {
@@ -394,13 +273,10 @@ export class EffectInterpreter {
     const { opId, model } = effect;
     const sessionId = this.sessionId;
     const deps = this.env.deps;
-    const w = this.workFor(opId);
-    const signal = this.signalOf(w);
+    const w = this.ops.for(opId);
     const state = this.actor.appState;
-    let messages = state.messageGraph.getActiveThread();
     const activeId = state.messageGraph.activeMessageId;
     const compactedHead = activeId ?? deps.newId();
-    const systemContext = state.cachedSystemContext;
     const prompt: Message = {
       role: 'user',
       id: deps.newId(),
@@ -408,36 +284,21 @@ export class EffectInterpreter {
       timestamp: deps.now(),
       content: [{ type: 'text', text: COMPACTION_PROMPT }],
     };
-    let droppedTotal = 0;
-    const run = async (): Promise<string> => {
-      const provider = this.env.providers.get(model.provider);
-      for (;;) {
-        try {
-          const response = await provider.complete({
-            model,
-            messages: [...messages, prompt],
-            systemContext,
-            tools: [],
-            signal,
-            purpose: 'compaction',
-          });
-          const summary = response.content
-            .filter((c): c is Extract<AssistantContent, { type: 'text' }> => c.type === 'text')
-            .map((c) => c.text)
-            .join('\n');
-          const problem = textProblem(summary, this.limits.maxMessageBytes);
-          if (problem !== undefined) throw ModelCallError.streamFailed(problem, 'response_parsing_error');
-          return summary;
-        } catch (err) {
-          if (signal.aborted || !isContextWindowExceededError(errorText(err))) throw err;
-          const pruned = dropEarlierToolResults(messages);
-          if (pruned.dropped === 0) throw err;
-          droppedTotal += pruned.dropped;
-          messages = pruned.messages;
-        }
-      }
-    };
-    this.track(
+    const progress = { dropped: 0 };
+    const run = async (): Promise<string> =>
+      requestSummary(
+        this.env.providers.get(model.provider),
+        {
+          model,
+          messages: state.messageGraph.getActiveThread(),
+          prompt,
+          systemContext: state.cachedSystemContext,
+          signal: w.ctrl.signal,
+          maxBytes: this.limits.maxMessageBytes,
+        },
+        progress,
+      );
+    this.ops.track(
       w,
       run(),
       (summary) =>
@@ -455,37 +316,16 @@ export class EffectInterpreter {
         }),
       (err) => {
         const suffix =
-          droppedTotal > 0 ? ` (compaction retried after dropping ${droppedTotal} earlier tool results)` : '';
+          progress.dropped > 0
+            ? ` (compaction retried after dropping ${progress.dropped} earlier tool results)`
+            : '';
         this.actor.post({ type: 'CompactionFailed', sessionId, opId, error: errorText(err) + suffix });
       },
     );
   }
 }
 
-function toStreamDelta(d: ProviderDelta, opId: string, messageId: string): StreamDelta {
-  switch (d.type) {
-    case 'text':
-      return { type: 'TextChunk', opId, messageId, delta: d.delta };
-    case 'thinking':
-      return { type: 'ThinkingChunk', opId, messageId, delta: d.delta };
-    case 'tool_call_args':
-      return {
-        type: 'ToolCallChunk',
-        opId,
-        messageId,
-        toolCallId: d.toolCallId,
-        delta: { type: 'ArgumentChunk', chunk: d.delta },
-      };
-    case 'reset':
-      return { type: 'Reset', opId, messageId };
-  }
-}
-
 function firstText(content: AssistantContent[]): string | undefined {
   for (const c of content) if (c.type === 'text') return c.text;
   return undefined;
-}
-
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type AssistantContent,
   charCount,
@@ -8,7 +9,6 @@ import {
   type ToolCall,
   titlePrompt,
 } from '@shoal/shared';
-import { abortableSleep } from './abortable-sleep.js';
 import { userText } from './message-text.js';
 import { isModelCallErrorKind, ModelCallError, type ModelCallErrorKind } from './model-call-error.js';
 import type {
@@ -308,7 +308,7 @@ export class SimulatedProvider implements ModelProvider {
   private async scriptReplyAfterSleeps(steps: Step[], signal: AbortSignal): Promise<Reply> {
     for (const step of steps) {
       if (step.type === 'error') throw step.error;
-      if (step.type === 'sleep' && step.ms > 0) await abortableSleep(step.ms, signal);
+      if (step.type === 'sleep' && step.ms > 0) await pause(step.ms, signal);
     }
     return scriptReply(steps);
   }
@@ -318,7 +318,7 @@ export class SimulatedProvider implements ModelProvider {
     signal: AbortSignal,
     onDelta: ((d: ProviderDelta) => void) | undefined,
   ): Promise<void> {
-    if (this.firstTokenMs > 0) await abortableSleep(this.firstTokenMs, signal);
+    if (this.firstTokenMs > 0) await pause(this.firstTokenMs, signal);
     if (this.msPerToken === 0) {
       if (onDelta) for (const d of deltas) onDelta(d);
       return;
@@ -332,8 +332,17 @@ export class SimulatedProvider implements ModelProvider {
       const due = Math.min(deltas.length, Math.floor(elapsed / this.msPerToken) + 1);
       for (; i < due; i++) onDelta?.(deltas[i]!);
       if (i < deltas.length) {
-        await abortableSleep(Math.max(1, i * this.msPerToken - (performance.now() - start)), signal);
+        await pause(Math.max(1, i * this.msPerToken - (performance.now() - start)), signal);
       }
     }
+  }
+}
+
+/** Waits `ms`; a cancelled request rejects at once with ModelCallError(cancelled) (spec §5.0). */
+async function pause(ms: number, signal: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal });
+  } catch (err) {
+    throw signal.aborted ? ModelCallError.cancelled() : err;
   }
 }

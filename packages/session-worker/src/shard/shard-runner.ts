@@ -11,7 +11,6 @@ import {
 } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { type ActorCommand, type ActorEnv, type Boot, SessionActor } from '../actor/session-actor.js';
-import { ControllerPool } from '../effects/controller-pool.js';
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
 import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
 import type { ShardMessageMemo } from '../protocol/delivery.js';
@@ -48,7 +47,6 @@ export class ShardRunner {
   private readonly actorEnv: ActorEnv;
   private readonly interpreterEnv: InterpreterEnv;
   private readonly toolsByVisibility = new Map<string, ToolSchema[]>();
-  private readonly controllers = new ControllerPool();
   /** runs the shard's `bash` commands, so their forks neither copy nor block this thread (spawn-helper.ts) */
   private readonly spawner: SpawnHelper;
   private pendingTotal = 0;
@@ -84,7 +82,6 @@ export class ShardRunner {
       deps: systemDeps,
       deltas: this.deltas,
       visibleTools: (visibility) => this.visibleTools(visibility),
-      controllers: this.controllers,
       limits: {
         maxMessageBytes: options.maxMessageBytes ?? DEFAULT_SHARD_LIMITS.maxMessageBytes,
         maxToolOutputBytes: options.maxToolOutputBytes ?? DEFAULT_SHARD_LIMITS.maxToolOutputBytes,
@@ -306,7 +303,6 @@ export class ShardRunner {
 
   /** Suspend sessions idle for `idleTimeoutMs` with nobody subscribed, to keep memory bounded. */
   private passivateIdle(): void {
-    this.controllers.trim();
     const cutoff = Date.now() - this.options.idleTimeoutMs;
     for (const actor of this.actors.values()) {
       if (actor.lastActivityMs > cutoff || actor.isBusy || this.subscribers.has(actor.sessionId)) continue;

@@ -1,4 +1,4 @@
-import { randomUuid } from '../uuid.js';
+import { randomUUID } from 'node:crypto';
 
 /**
  * Deliberate change 11 (spec §11.8): every id the reducer mints and every "now" it reads comes from here, so
@@ -11,7 +11,7 @@ export interface ReducerDeps {
 
 /** Production dependencies: random v4 UUIDs and the wall clock. */
 export const systemDeps: ReducerDeps = {
-  newId: randomUuid,
+  newId: () => randomUUID(),
   now: () => Math.floor(Date.now() / 1000),
 };
 

@@ -4,7 +4,6 @@ export * from './config.js';
 export * from './content.js';
 export * from './deltas.js';
 export * from './effects.js';
-export * from './event-check.js';
 export * from './events.js';
 export * from './ids.js';
 export * from './json-value.js';
