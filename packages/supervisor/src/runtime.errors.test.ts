@@ -1,14 +1,15 @@
-import { type Action, RUNTIME_ERROR_CODES, type RuntimeErrorCode, randomUuid, shardOf } from '@shoal/shared';
+import { randomUUID } from 'node:crypto';
+import { type Action, RUNTIME_ERROR_CODES, type RuntimeErrorCode, shardOf } from '@shoal/shared';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RuntimeError } from './errors/runtime-error.js';
 import type { Runtime } from './runtime.js';
 import { type Harness, startRuntime } from './test-support/harness.js';
 
-// The runtime draws session ids from randomUuid; a test makes it draw one that is already taken, as a
+// The runtime draws session ids from randomUUID; a test makes it draw one that is already taken, as a
 // collision (or another writer of the same store) would.
-vi.mock('@shoal/shared', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('@shoal/shared')>();
-  return { ...actual, randomUuid: vi.fn(actual.randomUuid) };
+vi.mock('node:crypto', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('node:crypto')>();
+  return { ...actual, randomUUID: vi.fn(actual.randomUUID) };
 });
 
 /** What reaches the caller: the three fields a caller may branch on, or that the call succeeded. */
@@ -67,9 +68,9 @@ describe.each([0, 2])('RuntimeError matrix, shards: %i', (shards) => {
   });
 
   it('SESSION_ALREADY_EXISTS: creating a session under an id the store already holds', async () => {
-    const taken = randomUuid();
+    const taken = randomUUID();
     await rt.eventStore.createSession(taken);
-    vi.mocked(randomUuid).mockReturnValueOnce(taken);
+    vi.mocked(randomUUID).mockReturnValueOnce(taken);
     expectOutcome(await outcome(rt.createSession({ title: 'second' })), {
       code: 'SESSION_ALREADY_EXISTS',
       kind: undefined,
