@@ -1,92 +1,61 @@
-import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import {
-  runtimeErrorFromStore,
-  type ShardCommand,
-  type ShardMessage,
-  type ShardRunnerOptions,
-} from '@shoal/session-worker';
-import {
-  type Action,
-  type ApprovalMemory,
-  ApprovalMemorySchema,
-  ClientActionSchema,
-  createLogger,
-  fromWireError,
-  isClientActionType,
-  type ModelId,
-  ModelIdSchema,
-  PendingReplies,
-  resolveEffectiveConfig,
-  resolveSystemPrompt,
-  type SessionConfigInput,
-  SessionConfigInputSchema,
-  type SessionStateSnapshot,
-  type StoredEvent,
-  sessionConfigFromInput,
-  shardOf,
-  toWireError,
-  type UserContent,
-  UserContentSchema,
+import type {
+  Action,
+  ApprovalMemory,
+  ModelId,
+  SessionConfigInput,
+  SessionStateSnapshot,
+  StoredEvent,
+  UserContent,
 } from '@shoal/shared';
 import {
   LevelEventStore,
   type ListSessionsOptions,
-  MemoryEventStore,
-  PostgresEventStore,
   type SessionPage,
   type SessionStore,
   type SessionSummary,
 } from '@shoal/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ClusterNode } from './cluster/cluster-node.js';
-import type { LocalRuntime } from './cluster/local-runtime.js';
+import type { ClusterNode } from './cluster/cluster-node.js';
 import type { PeerCommand } from './cluster/peer-protocol.js';
+import {
+  bashCommandAction,
+  cancelAction,
+  clientAction,
+  compactionAction,
+  editedMessageAction,
+  newSessionConfig,
+  switchAgentAction,
+  toolApprovalAction,
+  userInputAction,
+} from './commands/session-actions.js';
 import { RuntimeError } from './errors/runtime-error.js';
 import type { DeltaSubscription } from './events/delta-subscription.js';
 import type { EventSubscription } from './events/event-subscription.js';
 import { type AppendListener, PublishingStore } from './events/publishing-store.js';
 import { SubscriptionHub } from './events/subscription-hub.js';
-import {
-  type ResolvedRuntimeOptions,
-  type RuntimeOptions,
-  resolveRuntimeOptions,
-} from './options/runtime-options.js';
-import { InProcessShard } from './shards/in-process-shard.js';
-import type { ShardLink, ShardLinkEvents } from './shards/shard-link.js';
-import { WorkerShard } from './shards/worker-shard.js';
-import { MetadataArg, parseArg, SessionIdArg } from './validation/arguments.js';
-import { checkInputSize } from './validation/input-size.js';
-import { WorkspaceRoots } from './validation/workspace-roots.js';
-
-/** A command that expects a reply; its `id` (written as 0) is assigned by `requestShard`. */
-type Request = Extract<ShardCommand, { id: number }> & { t: Exclude<ShardCommand['t'], 'storeReply'> };
-
-const ContentArg = z.union([z.string(), z.array(UserContentSchema)]);
-/** What `createSession` accepts: api.md `SessionConfigInput`, with metadata fit for the catalog's index. */
-const SessionConfigArg = SessionConfigInputSchema.extend({ metadata: MetadataArg.optional() });
-/** spec §3.1: only client actions may be dispatched; the others are made inside the runtime. */
-const ClientActionArg = z
-  .custom<unknown>((a) => isClientActionType((a as { type?: unknown } | null)?.type), {
-    message: 'only client actions (spec §3.1) can be dispatched; this type is internal to the runtime',
-  })
-  .pipe(ClientActionSchema);
-const SubscribeEventsOpts = z.object({ afterSeq: z.number().int().min(-1).optional() });
+import { localRuntimeOf } from './local-runtime-adapter.js';
+import type { ResolvedRuntimeOptions, RuntimeOptions } from './options/runtime-options.js';
+import { openRuntimeResources } from './runtime-resources.js';
+import { recoverFromShardExit } from './shards/shard-crash-recovery.js';
+import { ShardPool, type ShardRequest } from './shards/shard-pool.js';
+import { storeCall } from './store/store-call.js';
+import { StoreRpcServer } from './store/store-rpc-server.js';
+import { parseArg } from './validation/arguments.js';
+import { checkArg, checkSessionId, SubscribeEventsOpts } from './validation/runtime-arguments.js';
+import type { WorkspaceRoots } from './validation/workspace-roots.js';
 
 /**
  * api.md `Runtime`: the main-thread supervisor. It validates every input, hashes each session id onto a
- * shard (`shardOf`), and forwards commands over the shard protocol. It owns the event store: shards append
- * through it (one LevelDB, one group commit for all shards), and it fans durable events out to subscribers.
+ * shard (`ShardPool`), and forwards commands over the shard protocol. It owns the event store: shards append
+ * through it (`StoreRpcServer`: one LevelDB, one group commit for all shards), and it fans durable events
+ * out to subscribers (`SubscriptionHub`).
  */
 export class Runtime {
-  private readonly shards: ShardLink[] = [];
-  /** Requests in flight, per shard. */
-  private readonly pending: PendingReplies[] = [];
+  private readonly shards: ShardPool;
+  private readonly storeServer: StoreRpcServer;
+  /** The sessions resident on the shards (from their `activity` messages). */
   private readonly active = new Set<string>();
-  private nextId = 1;
-  private shuttingDown = false;
   private shutdownPromise: Promise<void> | undefined;
   /** Cluster mode: this node's leases, router and peer endpoint (docs/cluster.md). */
   private cluster: ClusterNode | undefined;
@@ -99,42 +68,32 @@ export class Runtime {
     private readonly hub: SubscriptionHub,
     private readonly logger: Logger,
     private readonly workspaceRoots: WorkspaceRoots,
-  ) {}
+  ) {
+    this.storeServer = new StoreRpcServer(publishing);
+    this.shards = new ShardPool(
+      options,
+      dataDir,
+      publishing,
+      {
+        onStoreRequest: (link, msg) => this.storeServer.serve(link, msg.id, msg.op, msg.args),
+        onDeltas: (msg) => this.hub.publishDeltas(msg.sessionId, msg.deltas),
+        onActivity: (msg) => this.onActivity(msg.sessionId, msg.active),
+        onShardExit: (index, error) =>
+          recoverFromShardExit({ shards: this.shards, active: this.active, hub, logger }, index, error),
+      },
+      logger,
+    );
+  }
 
   static async start(options?: RuntimeOptions): Promise<Runtime> {
-    let opts: ResolvedRuntimeOptions;
-    try {
-      opts = resolveRuntimeOptions(options);
-    } catch (err) {
-      if (err instanceof z.ZodError) throw RuntimeError.validation('invalid runtime options', err.issues);
-      // Reading the options threw (a getter, a Proxy): invalid input as well.
-      throw RuntimeError.validation(`invalid runtime options: reading them threw: ${String(err)}`, []);
-    }
-    const dataDir = resolve(opts.dataDir);
-    await mkdir(dataDir, { recursive: true });
-    const workspaceRoots = await WorkspaceRoots.prepare(opts.workspaceRoots ?? [join(dataDir, 'workspaces')]);
-    const logger = createLogger(opts.logLevel, { component: 'supervisor' });
-    const cluster =
-      opts.cluster && opts.postgres
-        ? await ClusterNode.open(opts.cluster, opts.postgres.connectionString, logger)
-        : undefined;
-    let store: SessionStore;
-    try {
-      store =
-        opts.store === 'memory'
-          ? new MemoryEventStore()
-          : opts.store === 'postgres' && opts.postgres
-            ? await PostgresEventStore.open(opts.postgres.connectionString, {
-                appendFence: cluster?.appendFence(),
-              })
-            : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
-    } catch (err) {
-      await cluster?.stop();
-      const e = runtimeErrorFromStore(err);
-      throw new RuntimeError(e.code, `cannot open the event store: ${e.message}`, e.kind, e.details, {
-        cause: err,
-      });
-    }
+    const {
+      options: opts,
+      dataDir,
+      workspaceRoots,
+      logger,
+      store,
+      cluster,
+    } = await openRuntimeResources(options);
     let runtime: Runtime | undefined;
     const hub = new SubscriptionHub(
       store,
@@ -143,13 +102,14 @@ export class Runtime {
         deltaBuffer: opts.limits.deltaBufferPerSubscriber,
       },
       (sessionId, events, deltas) =>
-        runtime?.sendToShard(sessionId, { t: 'subscribers', sessionId, events, deltas }),
+        runtime?.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
     );
     runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger, workspaceRoots);
-    await runtime.startShards();
+    await runtime.shards.start();
     if (cluster) {
       runtime.cluster = cluster;
-      await cluster.join(runtime.localRuntime());
+      const { shards, active } = runtime;
+      await cluster.join(localRuntimeOf({ shards, hub, active, store, logger }));
     }
     logger.info(
       { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
@@ -160,26 +120,19 @@ export class Runtime {
 
   /** The number of shards commands are hashed onto (at least 1; `shards: 0` runs one in-process). */
   get shardCount(): number {
-    return this.shards.length;
+    return this.shards.size;
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   async createSession(config?: SessionConfigInput): Promise<string> {
     this.assertRunning();
-    const input = parseArg(SessionConfigArg, config ?? {}, 'config');
-    checkInputSize(input, this.options.limits.maxInputBytes, 'config');
-    // A caller-chosen workspace must lie inside a workspace root; it is recorded as resolved there.
-    if (input.workspace !== undefined) {
-      input.workspace = { ...input.workspace, path: await this.workspaceRoots.confine(input.workspace.path) };
-    }
-    const sessionId = randomUUID();
-    // spec §8.2 CreateSession 3-5: default agent, effective config, explicit system prompt.
-    const base = sessionConfigFromInput(input, {
-      workspacePath: join(this.dataDir, 'workspaces', sessionId),
-    });
-    const effective = resolveEffectiveConfig(base);
-    effective.systemPrompt = resolveSystemPrompt(effective);
+    const { sessionId, config: effective } = await newSessionConfig(
+      config,
+      this.maxInputBytes,
+      this.workspaceRoots,
+      this.dataDir,
+    );
     await this.request(sessionId, {
       t: 'create',
       id: 0,
@@ -205,7 +158,7 @@ export class Runtime {
     this.checkId(sessionId);
     // Delete from the store first: from then on a live actor's appends fail and any resume finds nothing,
     // so the eviction that follows cannot race with a command that would bring the session back.
-    await this.storeCall(() => this.store.deleteSession(sessionId));
+    await storeCall(() => this.store.deleteSession(sessionId));
     await this.request(sessionId, { t: 'evict', id: 0, sessionId });
     this.active.delete(sessionId);
     this.hub.endSession(sessionId);
@@ -216,14 +169,7 @@ export class Runtime {
   /** Accepts the client actions of spec §3.1 only (`ClientActionSchema`); any other type is `Validation`. */
   async dispatchAction(sessionId: string, action: Action): Promise<void> {
     this.checkId(sessionId);
-    const a = parseArg(ClientActionArg, action, 'action');
-    checkInputSize(a, this.options.limits.maxInputBytes, 'action');
-    if (a.sessionId !== sessionId) {
-      throw RuntimeError.validation('action.sessionId does not match the session', [
-        { path: ['sessionId'], message: `expected ${sessionId}` },
-      ]);
-    }
-    await this.dispatch(sessionId, a);
+    await this.dispatch(sessionId, clientAction(sessionId, action, this.maxInputBytes));
   }
 
   async submitUserInput(
@@ -232,22 +178,8 @@ export class Runtime {
     model?: ModelId,
   ): Promise<{ opId: string; messageId: string }> {
     this.checkId(sessionId);
-    const items = this.content(content);
-    // spec §8.3: at least one non-blank text item or one non-text item.
-    if (!hasContent(items)) {
-      throw new RuntimeError('INVALID_INPUT', 'the input is empty', 'EmptyInput');
-    }
-    const opId = randomUUID();
-    const messageId = randomUUID();
-    await this.dispatch(sessionId, {
-      type: 'UserInput',
-      sessionId,
-      content: items,
-      opId,
-      messageId,
-      model: this.model(model),
-      timestamp: nowSeconds(),
-    } as Action);
+    const { action, opId, messageId } = userInputAction(sessionId, content, model, this.maxInputBytes);
+    await this.dispatch(sessionId, action);
     return { opId, messageId };
   }
 
@@ -258,27 +190,17 @@ export class Runtime {
     remember?: ApprovalMemory,
   ): Promise<void> {
     this.checkId(sessionId);
-    this.checkArg(z.string().min(1), requestId, 'requestId');
-    this.checkArg(z.boolean(), approved, 'approved');
-    await this.dispatch(sessionId, {
-      type: 'ToolApprovalDecided',
-      sessionId,
-      requestId,
-      decision: approved ? 'Approved' : 'Denied',
-      remember: remember === undefined ? undefined : parseArg(ApprovalMemorySchema, remember, 'remember'),
-    });
+    await this.dispatch(sessionId, toolApprovalAction(sessionId, requestId, approved, remember));
   }
 
   async switchPrimaryAgent(sessionId: string, agentId: string): Promise<void> {
     this.checkId(sessionId);
-    this.checkArg(z.string(), agentId, 'agentId');
-    await this.dispatch(sessionId, { type: 'SwitchPrimaryAgent', sessionId, agentId });
+    await this.dispatch(sessionId, switchAgentAction(sessionId, agentId));
   }
 
   async cancelOperation(sessionId: string, opId?: string): Promise<void> {
     this.checkId(sessionId);
-    if (opId !== undefined) this.checkArg(z.string().min(1), opId, 'opId');
-    await this.dispatch(sessionId, { type: 'Cancel', sessionId, opId });
+    await this.dispatch(sessionId, cancelAction(sessionId, opId));
   }
 
   async submitEditedMessage(
@@ -288,19 +210,9 @@ export class Runtime {
     model?: ModelId,
   ): Promise<string> {
     this.checkId(sessionId);
-    this.checkArg(z.string().min(1), originalMessageId, 'originalMessageId');
-    const opId = randomUUID();
-    await this.dispatch(sessionId, {
-      type: 'UserEditedMessage',
-      sessionId,
-      messageId: originalMessageId,
-      newContent: this.content(newContent),
-      opId,
-      newMessageId: randomUUID(),
-      model: this.model(model),
-      timestamp: nowSeconds(),
-    } as Action);
-    return opId;
+    const edit = editedMessageAction(sessionId, originalMessageId, newContent, model, this.maxInputBytes);
+    await this.dispatch(sessionId, edit.action);
+    return edit.opId;
   }
 
   async submitDequeueQueuedItem(sessionId: string): Promise<void> {
@@ -310,31 +222,15 @@ export class Runtime {
 
   async compactSession(sessionId: string, model?: ModelId): Promise<string> {
     this.checkId(sessionId);
-    const opId = randomUUID();
-    await this.dispatch(sessionId, {
-      type: 'RequestCompaction',
-      sessionId,
-      opId,
-      model: this.model(model),
-    } as Action);
+    const { action, opId } = compactionAction(sessionId, model);
+    await this.dispatch(sessionId, action);
     return opId;
   }
 
   async executeBashCommand(sessionId: string, command: string): Promise<string> {
     this.checkId(sessionId);
-    this.checkArg(z.string(), command, 'command');
-    checkInputSize(command, this.options.limits.maxInputBytes, 'command');
-    if (command.trim().length === 0)
-      throw new RuntimeError('INVALID_INPUT', 'the command is empty', 'EmptyInput');
-    const opId = randomUUID();
-    await this.dispatch(sessionId, {
-      type: 'DirectBashCommand',
-      sessionId,
-      opId,
-      messageId: randomUUID(),
-      command,
-      timestamp: nowSeconds(),
-    });
+    const { action, opId } = bashCommandAction(sessionId, command, this.maxInputBytes);
+    await this.dispatch(sessionId, action);
     return opId;
   }
 
@@ -345,7 +241,7 @@ export class Runtime {
     const { afterSeq } = parseArg(SubscribeEventsOpts, opts ?? {}, 'opts');
     if (this.cluster) {
       await this.resumeSession(sessionId);
-      const from = afterSeq ?? (await this.storeCall(() => this.store.latestSequence(sessionId))) ?? -1;
+      const from = afterSeq ?? (await storeCall(() => this.store.latestSequence(sessionId))) ?? -1;
       return this.cluster.subscribeEvents(sessionId, from);
     }
     return this.resumeFor(sessionId, this.hub.subscribeEvents(sessionId, afterSeq));
@@ -376,9 +272,9 @@ export class Runtime {
 
   async loadEventsAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
     this.checkId(sessionId);
-    this.checkArg(z.number().int().min(-1), afterSeq, 'afterSeq');
+    checkArg(z.number().int().min(-1), afterSeq, 'afterSeq');
     this.assertRunning();
-    return this.storeCall(() => this.store.loadEventsAfter(sessionId, afterSeq));
+    return storeCall(() => this.store.loadEventsAfter(sessionId, afterSeq));
   }
 
   async getSessionState(sessionId: string): Promise<SessionStateSnapshot> {
@@ -403,13 +299,13 @@ export class Runtime {
 
   async listAllSessions(): Promise<string[]> {
     this.assertRunning();
-    return this.storeCall(() => this.store.listSessionIds());
+    return storeCall(() => this.store.listSessionIds());
   }
 
   async sessionExists(sessionId: string): Promise<boolean> {
     this.checkId(sessionId);
     this.assertRunning();
-    return this.storeCall(() => this.store.sessionExists(sessionId));
+    return storeCall(() => this.store.sessionExists(sessionId));
   }
 
   // ---------------------------------------------------------------- beyond api.md: catalog and observers
@@ -421,13 +317,13 @@ export class Runtime {
    */
   async listSessions(opts?: ListSessionsOptions): Promise<SessionPage> {
     this.assertRunning();
-    return this.storeCall(() => this.store.listSessions(opts));
+    return storeCall(() => this.store.listSessions(opts));
   }
 
   /** The catalog entry of one session (creation metadata, times, counts), or null for an unknown id. */
   async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
     this.checkId(sessionId);
-    return this.storeCall(() => this.store.getSessionSummary(sessionId));
+    return storeCall(() => this.store.getSessionSummary(sessionId));
   }
 
   /**
@@ -446,7 +342,9 @@ export class Runtime {
 
   /** Per-shard counters (resident sessions, queued commands, memory), for metrics and the load test. */
   async shardStats(): Promise<unknown[]> {
-    return Promise.all(this.shards.map((s) => this.requestShard(s.index, { t: 'stats', id: 0 })));
+    return Promise.all(
+      Array.from({ length: this.shards.size }, (_, i) => this.shards.request(i, { t: 'stats', id: 0 })),
+    );
   }
 
   // ---------------------------------------------------------------- shutdown
@@ -458,16 +356,10 @@ export class Runtime {
   }
 
   private async doShutdown(): Promise<void> {
-    this.shuttingDown = true;
+    this.shards.beginClose();
     // Leave the cluster first: peers take this node's shards at once instead of after the lease TTL.
     await this.cluster?.stop();
-    await Promise.allSettled(
-      this.shards.map((s) => this.requestShard(s.index, { t: 'shutdown', id: 0 }, true)),
-    );
-    await Promise.allSettled(this.shards.map((s) => s.terminate()));
-    for (const pending of this.pending) {
-      pending.rejectAll(() => new RuntimeError('SHUTTING_DOWN', 'the runtime shut down'));
-    }
+    await this.shards.close();
     this.hub.endAll();
     this.active.clear();
     await this.store.close();
@@ -475,61 +367,17 @@ export class Runtime {
     this.logger.flush?.();
   }
 
-  // ---------------------------------------------------------------- shard plumbing
+  // ---------------------------------------------------------------- routing
 
-  private async startShards(): Promise<void> {
-    const count = Math.max(1, this.options.shards);
-    const events: ShardLinkEvents = {
-      onMessage: (index, msg) => this.onShardMessage(index, msg),
-      onExit: (index, error) => this.onShardExit(index, error),
-      onRequestFailed: (index, id, error) => this.pending[index]?.reject(id, error),
-      onAllRequestsFailed: (index, error) => this.pending[index]?.rejectAll(() => error),
-    };
-    for (let i = 0; i < count; i++) {
-      this.pending.push(new PendingReplies());
-      const hostOptions = this.hostOptions(i);
-      if (this.options.shards === 0) {
-        this.shards.push(
-          new InProcessShard(i, hostOptions, this.publishing, events, this.logger.child({ shard: i })),
-        );
-      } else {
-        this.shards.push(await WorkerShard.spawn(i, hostOptions, events, this.logger.child({ shard: i })));
-      }
-    }
-  }
-
-  private hostOptions(index: number): ShardRunnerOptions {
-    const o = this.options;
-    return {
-      shardIndex: index,
-      dataDir: this.dataDir,
-      providers: o.providers,
-      logLevel: o.logLevel,
-      idleTimeoutMs: o.idleTimeoutMs,
-      maxPendingPerSession: o.limits.maxPendingPerSession,
-      maxPendingPerShard: o.limits.maxPendingPerShard,
-      snapshotEveryEvents: o.snapshotEveryEvents,
-      maxMessageBytes: o.limits.maxMessageBytes,
-      maxToolOutputBytes: o.limits.maxToolOutputBytes,
-      maxEventBytes: o.limits.maxEventBytes,
-      maxQueuedInputs: o.limits.maxQueuedInputs,
-      maxQueuedBytes: o.limits.maxQueuedBytes,
-    };
-  }
-
-  private shardFor(sessionId: string): number {
-    return this.shards.length === 1 ? 0 : shardOf(sessionId, this.shards.length);
-  }
-
-  private sendToShard(sessionId: string, cmd: ShardCommand): void {
-    if (this.shuttingDown) return;
-    this.shards[this.shardFor(sessionId)]?.send(cmd);
-  }
-
-  private request(sessionId: string, cmd: Request): Promise<unknown> {
+  private request(sessionId: string, cmd: ShardRequest): Promise<unknown> {
     this.assertRunning();
-    if (this.cluster) return this.cluster.route(cmd as PeerCommand & Request);
-    return this.requestShard(this.shardFor(sessionId), cmd);
+    if (this.cluster) return this.cluster.route(cmd as PeerCommand & ShardRequest);
+    return this.shards.request(this.shards.shardFor(sessionId), cmd);
+  }
+
+  /** Resolves once the shard has reduced the action and appended its events (with no value). */
+  private dispatch(sessionId: string, action: Action): Promise<unknown> {
+    return this.request(sessionId, { t: 'dispatch', id: 0, sessionId, action });
   }
 
   /** Cluster mode: this node's cluster membership (leases, routing), for tests and operations. */
@@ -537,111 +385,13 @@ export class Runtime {
     return this.cluster;
   }
 
-  /** What the cluster layer may do on this node: run commands on its shards, read its subscription hub. */
-  private localRuntime(): LocalRuntime {
-    return {
-      requestLocal: (cmd) => this.requestShard(this.shardFor(cmd.sessionId), { ...cmd, id: 0 } as Request),
-      subscribeEventsLocal: (sessionId, afterSeq) => this.hub.subscribeEvents(sessionId, afterSeq),
-      subscribeDeltasLocal: (sessionId) => this.hub.subscribeDeltas(sessionId),
-      evictLocal: (sessionIds) => {
-        // Suspending (not deleting) stops the actor; what was queued behind it runs on a fresh actor whose
-        // appends the fence refuses, so each such command is routed again to the new owner.
-        for (const sessionId of sessionIds) {
-          this.requestShard(this.shardFor(sessionId), { t: 'suspend', id: 0, sessionId }, true).catch(
-            (err: unknown) => this.logger.debug({ err, sessionId }, 'suspend after losing the shard failed'),
-          );
-        }
-      },
-      activeSessions: () => this.active,
-      latestSequence: (sessionId) => this.store.latestSequence(sessionId),
-    };
-  }
-
-  private requestShard(index: number, cmd: Request, evenIfShuttingDown = false): Promise<unknown> {
-    if (this.shuttingDown && !evenIfShuttingDown) {
-      return Promise.reject(new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
-    }
-    const id = this.nextId++;
-    const pending = this.pending[index]!;
-    if (pending.size >= this.options.limits.maxPendingPerShard) {
-      return Promise.reject(
-        new RuntimeError('OVERLOADED', `shard ${index} has ${pending.size} requests in flight`),
-      );
-    }
-    const promise = pending.wait(id);
-    cmd.id = id;
-    try {
-      this.shards[index]!.send(cmd);
-    } catch (err) {
-      pending.reject(id, err as Error);
-    }
-    return promise;
-  }
-
-  private onShardMessage(index: number, msg: ShardMessage): void {
-    switch (msg.t) {
-      case 'reply': {
-        const pending = this.pending[index]!;
-        if (msg.ok) pending.resolve(msg.id, msg.value);
-        else pending.reject(msg.id, fromWireError(msg.error));
-        return;
-      }
-      case 'store':
-        this.serveStore(index, msg.id, msg.op, msg.args);
-        return;
-      case 'deltas':
-        this.hub.publishDeltas(msg.sessionId, msg.deltas);
-        return;
-      case 'activity':
-        if (msg.active) this.active.add(msg.sessionId);
-        else {
-          this.active.delete(msg.sessionId);
-          // A passivated session should cost nothing on the main thread either: drop the store's cache
-          // entry for it (a no-op while the store still has writes of that session in flight).
-          if (this.store instanceof LevelEventStore) this.store.evictSession(msg.sessionId);
-        }
-        return;
-      case 'ready':
-        return;
-    }
-  }
-
-  private serveStore(index: number, id: number, op: string, args: unknown[]): void {
-    const s = this.publishing as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-    const fn = s[op];
-    const link = this.shards[index]!;
-    if (typeof fn !== 'function') {
-      const error = new RuntimeError('SESSION', `unknown store op ${op}`);
-      link.send({ t: 'storeReply', id, ok: false, error: toWireError(error) });
-      return;
-    }
-    fn.apply(this.publishing, args).then(
-      (value) => link.send({ t: 'storeReply', id, ok: true, value }),
-      // The worker's side of the store boundary; in-process shards map the same way (ShardRunner).
-      (err: unknown) =>
-        link.send({ t: 'storeReply', id, ok: false, error: toWireError(runtimeErrorFromStore(err)) }),
-    );
-  }
-
-  /**
-   * A worker died (it is being replaced by its WorkerShard): fail its in-flight commands with SESSION; its
-   * sessions are rebuilt from the store on their next command. Subscriber counts are sent again so the
-   * new thread knows which sessions are watched.
-   */
-  private onShardExit(index: number, error: Error): void {
-    this.pending[index]!.rejectAll(
-      () =>
-        new RuntimeError(
-          'SESSION',
-          `shard ${index} restarted (${error.message}); the command may be retried`,
-        ),
-    );
-    for (const id of [...this.active]) if (this.shardFor(id) === index) this.active.delete(id);
-    if (this.shuttingDown) return;
-    this.logger.error({ shard: index, err: error }, 'shard died; it is being replaced');
-    for (const [sessionId, events, deltas] of this.hub.counts()) {
-      if (this.shardFor(sessionId) === index)
-        this.shards[index]!.send({ t: 'subscribers', sessionId, events, deltas });
+  private onActivity(sessionId: string, active: boolean): void {
+    if (active) this.active.add(sessionId);
+    else {
+      this.active.delete(sessionId);
+      // A passivated session should cost nothing on the main thread either: drop the store's cache
+      // entry for it (a no-op while the store still has writes of that session in flight).
+      if (this.store instanceof LevelEventStore) this.store.evictSession(sessionId);
     }
   }
 
@@ -650,7 +400,7 @@ export class Runtime {
    * uncaught error; `'exit'`: `process.exit` from inside it). No effect with `shards: 0`.
    */
   debugCrashShard(index: number, how: 'throw' | 'exit' = 'throw'): void {
-    this.shards[index]?.send({ t: 'chaos', how });
+    this.shards.sendTo(index, { t: 'chaos', how });
   }
 
   /**
@@ -658,71 +408,21 @@ export class Runtime {
    * thread cannot read (`messageerror`), as an over-deep model reply once did. No effect with `shards: 0`.
    */
   debugUnreadableReply(index: number): void {
-    this.shards[index]?.send({ t: 'chaos', how: 'unreadableReply' });
+    this.shards.sendTo(index, { t: 'chaos', how: 'unreadableReply' });
   }
 
-  // ---------------------------------------------------------------- helpers
-
-  /** Resolves once the shard has reduced the action and appended its events (with no value). */
-  private dispatch(sessionId: string, action: Action): Promise<unknown> {
-    return this.request(sessionId, { t: 'dispatch', id: 0, sessionId, action });
-  }
+  // ---------------------------------------------------------------- argument helpers
 
   private assertRunning(): void {
-    if (this.shuttingDown) throw new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down');
+    if (this.shards.isClosing) throw new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down');
   }
 
   private checkId(sessionId: string): void {
     this.assertRunning();
-    // What SessionIdArg accepts, checked without zod (every call validates its id); zod for the error.
-    if (
-      typeof sessionId === 'string' &&
-      sessionId.length >= 1 &&
-      sessionId.length <= 200 &&
-      !sessionId.includes('\0')
-    ) {
-      return;
-    }
-    parseArg(SessionIdArg, sessionId, 'sessionId');
+    checkSessionId(sessionId);
   }
 
-  /** For primitives (nothing to copy): checks `value` against `schema`. */
-  private checkArg(schema: z.ZodType, value: unknown, name: string): void {
-    parseArg(schema, value, name);
+  private get maxInputBytes(): number {
+    return this.options.limits.maxInputBytes;
   }
-
-  private content(content: string | UserContent[]): UserContent[] {
-    // A string is what ContentArg's first branch accepts as is; arrays are validated (and copied) by zod.
-    if (typeof content === 'string') {
-      checkInputSize(content, this.options.limits.maxInputBytes, 'content');
-      return [{ type: 'text', text: content }];
-    }
-    const data = parseArg(ContentArg, content, 'content');
-    checkInputSize(data, this.options.limits.maxInputBytes, 'content');
-    return typeof data === 'string' ? [{ type: 'text', text: data }] : data;
-  }
-
-  /** An explicit model is validated (and copied); without one the shard uses the session's default model. */
-  private model(model: ModelId | undefined): ModelId | undefined {
-    if (model === undefined) return undefined;
-    return parseArg(ModelIdSchema, model, 'model');
-  }
-
-  /** A store call of the runtime's own; its errors are mapped as a shard's are (`runtimeErrorFromStore`). */
-  private async storeCall<T>(fn: () => Promise<T>): Promise<T> {
-    try {
-      return await fn();
-    } catch (err) {
-      throw runtimeErrorFromStore(err);
-    }
-  }
-}
-
-function hasContent(items: readonly UserContent[]): boolean {
-  for (const c of items) if (c.type !== 'text' || c.text.trim().length > 0) return true;
-  return false;
-}
-
-function nowSeconds(): number {
-  return Math.floor(Date.now() / 1000);
 }
