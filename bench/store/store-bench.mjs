@@ -1,4 +1,4 @@
-// Store benchmark: raw classic-level batch writes (the baseline) vs LevelEventStore appends, in one run.
+// Store benchmark: raw LevelDB (`level`) batch writes (the baseline) vs LevelEventStore appends, in one run.
 //
 //   npx turbo run build --filter=@shoal/store && node bench/store/store-bench.mjs [--seconds 2] [--repeat 3]
 //     [--dir /tmp] [--sessions 1,100,1000] [--events 1,10] [--modes fsync,buffered]
@@ -13,28 +13,36 @@
 // All write the same event bytes (format byte + JSON) under the same key shape. Prints a markdown table.
 // Each cell runs pre-encoded, raw and store alternately --repeat times and reports the median run of each.
 import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import { join } from 'node:path';
 import { LevelEventStore } from '@shoal/store';
-import { ClassicLevel } from 'classic-level';
-import { batchesOf as batchesFrom, eventPool, percentile } from './events.mjs';
+import { Level } from 'level';
+import {
+  appendLoops,
+  arg,
+  commonArgs,
+  createSessions,
+  fmt,
+  loadAverage,
+  machineLine,
+  median,
+  summarize,
+  verbose,
+} from './bench-lib.mjs';
+import { eventPool } from './events.mjs';
 
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : process.argv[i + 1];
-};
-const SECONDS = Number(arg('seconds', '2'));
-// Each cell runs raw and store alternately this many times and reports the median run (shared machines are noisy).
-const REPEAT = Number(arg('repeat', '3'));
-const BASE_DIR = arg('dir', os.tmpdir());
-const SESSION_COUNTS = (arg('sessions', '1,100,1000') ?? '').split(',').map(Number);
-const BATCH_SIZES = (arg('events', '1,10') ?? '').split(',').map(Number);
+const {
+  seconds: SECONDS,
+  repeat: REPEAT,
+  baseDir: BASE_DIR,
+  sessionCounts: SESSION_COUNTS,
+  batchSizes: BATCH_SIZES,
+} = commonArgs({ seconds: '2', sessions: '1,100,1000' });
 // Optional group-commit tuning passed to the store (LevelEventStoreOptions.flushAtOps).
 // A number of ops, or 'auto' (start a write when half as many appends wait as the previous batch held).
 const FLUSH_AT_ARG = arg('flush-at', undefined);
 const FLUSH_AT =
   FLUSH_AT_ARG === undefined ? undefined : FLUSH_AT_ARG === 'auto' ? 'auto' : Number(FLUSH_AT_ARG);
-const MODES = (arg('modes', 'fsync,buffered') ?? '').split(',');
+const MODES = arg('modes', 'fsync,buffered').split(',');
 
 const POOL = eventPool();
 const encode = (ev) => {
@@ -62,7 +70,7 @@ function tempPath() {
 
 async function runRaw(sessions, durability, perAppend, encodeEach) {
   const { dir, path } = tempPath();
-  const db = new ClassicLevel(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
+  const db = new Level(path, { keyEncoding: 'buffer', valueEncoding: 'buffer' });
   await db.open();
   const prefixes = Array.from({ length: sessions }, (_, i) => prefixOf(`sess-${i}`));
   const next = new Array(sessions).fill(0);
@@ -74,7 +82,7 @@ async function runRaw(sessions, durability, perAppend, encodeEach) {
   const t0 = performance.now();
   const deadline = t0 + SECONDS * 1000;
   while (performance.now() < deadline) {
-    // A chained batch: the fastest way to hand classic-level a batch (db.batch(array) costs ~5x more JS time).
+    // A chained batch: the fastest way to hand LevelDB a batch (db.batch(array) costs more JS time per op).
     const start = performance.now();
     const batch = db.batch();
     for (let s = 0; s < sessions; s++) {
@@ -93,7 +101,7 @@ async function runRaw(sessions, durability, perAppend, encodeEach) {
   const cpu = process.cpuUsage(cpu0);
   await db.close();
   rmSync(dir, { recursive: true, force: true });
-  return { ...summarize(events, elapsed, latencies), cpuUsPerEvent: (cpu.user + cpu.system) / events };
+  return summarize(events, elapsed, latencies, cpu);
 }
 
 async function runStore(sessions, durability, perAppend) {
@@ -102,57 +110,20 @@ async function runStore(sessions, durability, perAppend) {
     path,
     FLUSH_AT === undefined ? { durability } : { durability, flushAtOps: FLUSH_AT },
   );
-  const ids = Array.from({ length: sessions }, (_, i) => `sess-${i}`);
-  await Promise.all(ids.map((id) => store.createSession(id, { tenant: `t${id.length % 7}` })));
+  await createSessions(store, sessions);
   const before = { ...store.writeStats };
-  const appendBatches = batchesFrom(POOL, perAppend);
-  const latencies = [];
-  let events = 0;
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  const deadline = t0 + SECONDS * 1000;
-  await Promise.all(
-    ids.map(async (id) => {
-      let next = 0;
-      for (let k = 0; performance.now() < deadline; k++) {
-        const batch = appendBatches[k % appendBatches.length];
-        const start = performance.now();
-        await store.append(id, batch, { expectedNextSeq: next });
-        latencies.push(performance.now() - start);
-        next += perAppend;
-        events += perAppend;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - t0) / 1000;
-  const cpu = process.cpuUsage(cpu0);
+  const result = await appendLoops(store, POOL, sessions, perAppend, SECONDS);
   const batches = store.writeStats.batches - before.batches;
   const appends = store.writeStats.entries - before.entries;
   await store.close();
   rmSync(dir, { recursive: true, force: true });
-  return {
-    ...summarize(events, elapsed, latencies),
-    appendsPerBatch: appends / Math.max(1, batches),
-    cpuUsPerEvent: (cpu.user + cpu.system) / events,
-  };
+  return { ...result, appendsPerBatch: appends / Math.max(1, batches) };
 }
 
-function median(runs) {
-  return [...runs].sort((a, b) => a.eventsPerSec - b.eventsPerSec)[Math.floor(runs.length / 2)];
-}
-
-function summarize(events, elapsed, latencies) {
-  const sorted = Float64Array.from(latencies).sort();
-  return { eventsPerSec: events / elapsed, p50: percentile(sorted, 50), p99: percentile(sorted, 99) };
-}
-
-const fmt = (n) => Math.round(n).toLocaleString('en-US');
 const ms = (n) => n.toFixed(2);
 
-const cpu = os.cpus()[0]?.model ?? 'unknown';
-console.log(
-  `node ${process.version}, ${os.availableParallelism()} CPUs (${cpu}), ${SECONDS}s per run, median of ${REPEAT} runs, dir ${BASE_DIR}`,
-);
+console.log(`${machineLine()}, ${SECONDS}s per run, median of ${REPEAT} runs, dir ${BASE_DIR}`);
+console.log(`load average (1 min) at start: ${loadAverage()}`);
 console.log('');
 console.log(
   '| sessions | durability | events/append | raw pre-encoded events/s | raw events/s | raw p50 / p99 ms | store events/s | store p50 / p99 ms | store / raw | store / raw pre-encoded | appends per batch | CPU µs/event raw / store |',
@@ -170,7 +141,7 @@ for (const sessions of SESSION_COUNTS) {
         raws.push(await runRaw(sessions, durability, perAppend, true));
         sts.push(await runStore(sessions, durability, perAppend));
       }
-      if (process.argv.includes('--verbose')) {
+      if (verbose) {
         const each = (runs) =>
           runs.map((r) => `${fmt(r.eventsPerSec)} (${r.cpuUsPerEvent.toFixed(1)} cpu-µs/ev)`).join(' ');
         console.error(

@@ -1,6 +1,6 @@
-import type { SessionEvent } from '@shoal/shared';
+import type { SessionConfig, SessionEvent } from '@shoal/shared';
 import { applyEventsToCatalog, type CatalogRecord, catalogTime } from '../catalog.js';
-import { StoreError } from '../errors.js';
+import { unencodableEvent } from '../event-codec.js';
 
 /**
  * What an append changes in its session's row, computed from its events alone (spec §9.3), so the statement can
@@ -55,24 +55,33 @@ export function encodeEventTexts(sessionId: string, events: readonly SessionEven
     try {
       text = JSON.stringify(events[i]);
     } catch (err) {
-      throw invalidEvent(sessionId, i, err);
+      throw unencodableEvent(sessionId, i, err);
     }
-    if (text === undefined) throw invalidEvent(sessionId, i, new TypeError('not representable as JSON'));
+    if (text === undefined) throw unencodableEvent(sessionId, i, new TypeError('not representable as JSON'));
     out[i] = text;
   }
   return out;
 }
 
-function invalidEvent(sessionId: string, index: number, cause: unknown): StoreError {
-  return new StoreError(
-    'INVALID_EVENT',
-    `session ${sessionId}: event ${index} cannot be encoded: ${String(cause)}`,
-    {
-      sessionId,
-      eventIndex: index,
-      cause,
-    },
-  );
+/** The create statement's parameters: the session row (catalog counting the initial events) and the events. */
+export function createParams(
+  sessionId: string,
+  rec: CatalogRecord,
+  config: SessionConfig | undefined,
+  bodies: string[],
+): unknown[] {
+  return [
+    sessionId,
+    bodies.length,
+    rec.createdAt,
+    rec.updatedAt,
+    rec.messageCount,
+    rec.lastModel === undefined ? null : JSON.stringify(rec.lastModel),
+    rec.title === undefined ? null : JSON.stringify(rec.title),
+    JSON.stringify(rec.metadata),
+    config === undefined ? null : JSON.stringify(config),
+    bodies,
+  ];
 }
 
 /** One append waiting in the write queue. */

@@ -1,7 +1,6 @@
 import type { SessionConfig, SessionEvent, StoredEvent } from '@shoal/shared';
-import pg from 'pg';
 import { applyEventsToCatalog, newCatalogRecord, type SessionSummary } from '../catalog.js';
-import { closedError, invalidArgument, StoreError, sequenceConflict, sessionNotFound } from '../errors.js';
+import { closedError, invalidArgument, sessionAlreadyExists, sessionNotFound } from '../errors.js';
 import type {
   AppendOptions,
   EncodedSnapshot,
@@ -11,12 +10,14 @@ import type {
   SessionStore,
   StoredSnapshot,
 } from '../event-store.js';
-import { checkLoadArgs, checkMetadata, checkSeq, checkSessionId } from '../keys.js';
-import { checkListOptions } from '../listing.js';
+import { checkLoadArgs, checkSeq, checkSessionId } from '../keys.js';
+import { checkListOptions, DEFAULT_PAGE_LIMIT } from '../listing.js';
 import { decodeSnapshot, encodeSnapshot } from '../snapshot-codec.js';
-import { defaultEventValidator, type EventValidator, validateBatch } from '../validate.js';
-import { appendParams, catalogDelta, encodeEventTexts, type QueuedAppend } from './append-rows.js';
-import { isRetryable, pgStoreError } from './pg-errors.js';
+import { defaultEventValidator, type EventValidator, prepareAppend, prepareCreate } from '../validate.js';
+import { writeAppendBatch } from './append-batch.js';
+import { catalogDelta, createParams, encodeEventTexts } from './append-rows.js';
+import { PgDatabase } from './pg-database.js';
+import { pgStoreError } from './pg-errors.js';
 import {
   cursorPosition,
   decodeConfig,
@@ -46,23 +47,12 @@ export interface PostgresEventStoreOptions {
   connectTimeoutMs?: number;
 }
 
-const DEFAULT_LIMIT = 100;
 const DEFAULT_POOL_SIZE = 4;
-const DEADLOCK_RETRIES = 5;
-const INT8_OID = 20;
 /**
  * A wave of this many appends queued in one turn starts its first statement at once, so the server executes it
  * while the rest of the wave is validated and encoded (README "Group commit").
  */
 const SPLIT_AT = 500;
-
-/** int8 columns as numbers: sequence numbers and ms times stay below 2^53. */
-const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary'
-      ? (v: string) => Number(v)
-      : pg.types.getTypeParser(oid, format ?? 'text')) as pg.CustomTypesConfig['getTypeParser'],
-};
 
 /**
  * The event store on PostgreSQL: one row per session (the `next_seq` fence and the catalog), one row per event
@@ -76,7 +66,7 @@ export class PostgresEventStore implements SessionStore {
   private closing: Promise<void> | null = null;
 
   private constructor(
-    private readonly pool: pg.Pool,
+    private readonly db: PgDatabase,
     private readonly sql: Statements,
     private readonly validate: EventValidator,
     private readonly now: () => number,
@@ -84,7 +74,7 @@ export class PostgresEventStore implements SessionStore {
     poolSize: number,
   ) {
     // Two statements in flight (on disjoint sessions) when the pool leaves a connection for reads.
-    this.queue = new WriteQueue((batch) => this.writeAppends(batch), {
+    this.queue = new WriteQueue((batch) => writeAppendBatch(db, sql, fence, batch), {
       maxInFlight: Math.max(1, Math.min(2, poolSize - 1)),
       splitAt: SPLIT_AT,
     });
@@ -106,28 +96,24 @@ export class PostgresEventStore implements SessionStore {
     if (!isPlainIdentifier(schema)) {
       throw invalidArgument(`schema must be a plain lower-case identifier, got ${JSON.stringify(schema)}`);
     }
-    const pool = new pg.Pool({
-      connectionString,
-      max: poolSize,
-      types,
-      connectionTimeoutMillis: opts.connectTimeoutMs ?? 10_000,
-      application_name: 'shoal-store',
+    const db = new PgDatabase(connectionString, {
+      poolSize,
+      connectTimeoutMs: opts.connectTimeoutMs ?? 10_000,
+      ...(opts.onConnectionError === undefined ? {} : { onConnectionError: opts.onConnectionError }),
     });
-    // An idle connection that breaks is dropped by the pool; the next operation opens a fresh one.
-    pool.on('error', (err) => opts.onConnectionError?.(err));
     try {
-      const client = await pool.connect();
+      const client = await db.pool.connect();
       try {
         await migrate(client, schema);
       } finally {
         client.release();
       }
     } catch (err) {
-      await pool.end().catch(() => undefined); // the open error is what the caller needs
+      await db.end().catch(() => undefined); // the open error is what the caller needs
       throw pgStoreError(err, `open the PostgreSQL store (schema ${schema})`);
     }
     return new PostgresEventStore(
-      pool,
+      db,
       buildStatements(quoteIdent(schema), opts.appendFence),
       opts.validateEvent ?? defaultEventValidator,
       opts.now ?? Date.now,
@@ -147,40 +133,30 @@ export class PostgresEventStore implements SessionStore {
     initialEvents?: SessionEvent[],
   ): Promise<void> {
     this.assertOpen();
-    checkSessionId(sessionId);
-    const metadata = checkMetadata(meta, sessionId);
-    const valid = initialEvents === undefined ? [] : validateBatch(sessionId, initialEvents, this.validate);
-    const bodies = encodeEventTexts(sessionId, valid);
-    const now = this.now();
-    const { record: rec, config } = applyEventsToCatalog(newCatalogRecord(now, metadata), valid, now);
-    const params = [
+    const { metadata, valid, values } = prepareCreate(
       sessionId,
-      valid.length,
-      rec.createdAt,
-      rec.updatedAt,
-      rec.messageCount,
-      rec.lastModel === undefined ? null : JSON.stringify(rec.lastModel),
-      rec.title === undefined ? null : JSON.stringify(rec.title),
-      JSON.stringify(rec.metadata),
-      config === undefined ? null : JSON.stringify(config),
-      bodies,
-    ];
-    const res = await this.runTask(sessionId, () =>
-      this.write(`create session ${sessionId}`, sessionId, this.sql.create, params),
+      meta,
+      initialEvents,
+      this.validate,
+      encodeEventTexts,
     );
-    if (res.rowCount === 0) {
-      throw new StoreError('SESSION_ALREADY_EXISTS', `session ${sessionId} already exists`, { sessionId });
-    }
+    const now = this.now();
+    const { record, config } = applyEventsToCatalog(newCatalogRecord(now, metadata), valid, now);
+    const params = createParams(sessionId, record, config, values);
+    const res = await this.runTask(sessionId, () =>
+      this.db.write(`create session ${sessionId}`, sessionId, this.sql.create, params),
+    );
+    if (res.rowCount === 0) throw sessionAlreadyExists(sessionId);
   }
 
   append(sessionId: string, events: SessionEvent[], opts?: AppendOptions): Promise<number[]> {
     try {
       this.assertOpen();
-      checkSessionId(sessionId);
-      const expected = opts?.expectedNextSeq;
-      if (expected !== undefined) checkSeq('expectedNextSeq', expected, 0);
-      const valid = validateBatch(sessionId, events, this.validate);
-      const bodies = encodeEventTexts(sessionId, valid);
+      const {
+        valid,
+        values: bodies,
+        expected,
+      } = prepareAppend(sessionId, events, opts, this.validate, encodeEventTexts);
       const delta = catalogDelta(valid, this.now());
       const fence = this.fence === undefined ? null : this.fence.valueFor(sessionId);
       return new Promise<number[]>((resolve, reject) => {
@@ -199,7 +175,7 @@ export class PostgresEventStore implements SessionStore {
     this.assertOpen();
     const limit = checkLoadArgs(sessionId, afterSeq, opts?.limit);
     if (limit === 0) return [];
-    const res = await this.read<{ seq: number; body: string }>(
+    const res = await this.db.read<{ seq: number; body: string }>(
       `read events of session ${sessionId}`,
       sessionId,
       this.sql.loadEvents,
@@ -221,7 +197,7 @@ export class PostgresEventStore implements SessionStore {
     this.assertOpen();
     checkSessionId(sessionId);
     await this.runTask(sessionId, () =>
-      this.transaction(`delete session ${sessionId}`, sessionId, async (client) => {
+      this.db.transaction(`delete session ${sessionId}`, sessionId, async (client) => {
         for (const statement of this.sql.deleteSession) await client.query(statement, [sessionId]);
       }),
     );
@@ -229,14 +205,14 @@ export class PostgresEventStore implements SessionStore {
 
   async listSessionIds(): Promise<string[]> {
     this.assertOpen();
-    const res = await this.read<{ id: string }>('list sessions', undefined, this.sql.listIds, []);
+    const res = await this.db.read<{ id: string }>('list sessions', undefined, this.sql.listIds, []);
     return res.rows.map((r) => r.id);
   }
 
   async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
     this.assertOpen();
     checkSessionId(sessionId);
-    const res = await this.read<SummaryRow>(`read session ${sessionId}`, sessionId, this.sql.summary, [
+    const res = await this.db.read<SummaryRow>(`read session ${sessionId}`, sessionId, this.sql.summary, [
       sessionId,
     ]);
     const row = res.rows[0];
@@ -246,7 +222,7 @@ export class PostgresEventStore implements SessionStore {
   async getSessionConfig(sessionId: string): Promise<SessionConfig | null> {
     this.assertOpen();
     checkSessionId(sessionId);
-    const res = await this.read<{ config: string | null }>(
+    const res = await this.db.read<{ config: string | null }>(
       `read session ${sessionId}`,
       sessionId,
       this.sql.config,
@@ -259,12 +235,12 @@ export class PostgresEventStore implements SessionStore {
   async listSessions(opts: ListSessionsOptions = {}): Promise<SessionPage> {
     this.assertOpen();
     checkListOptions(opts);
-    const { limit = DEFAULT_LIMIT, offset = 0, cursor, metadataFilter } = opts;
+    const { limit = DEFAULT_PAGE_LIMIT, offset = 0, cursor, metadataFilter } = opts;
     const after = cursor === undefined ? null : cursorPosition(cursor);
     const filter =
       metadataFilter === undefined ? null : JSON.stringify({ [metadataFilter.key]: metadataFilter.value });
     // One row more than the page tells whether there is a next one.
-    const res = await this.read<SummaryRow>('list sessions', undefined, this.sql.listPage, [
+    const res = await this.db.read<SummaryRow>('list sessions', undefined, this.sql.listPage, [
       after?.updatedAt ?? null,
       after?.id ?? null,
       filter,
@@ -285,7 +261,7 @@ export class PostgresEventStore implements SessionStore {
     checkSeq('seq', seq, 0);
     const data = encodeSnapshot(sessionId, snapshot);
     await this.runTask(sessionId, async () => {
-      const res = await this.write<{ next_seq: number | null; saved: number }>(
+      const res = await this.db.write<{ next_seq: number | null; saved: number }>(
         `save snapshot of session ${sessionId}`,
         sessionId,
         this.sql.saveSnapshot,
@@ -300,7 +276,7 @@ export class PostgresEventStore implements SessionStore {
         );
       }
       // Older snapshots are no longer needed; losing this prune to a crash only costs space.
-      await this.write(`prune snapshots of session ${sessionId}`, sessionId, this.sql.pruneSnapshots, [
+      await this.db.write(`prune snapshots of session ${sessionId}`, sessionId, this.sql.pruneSnapshots, [
         sessionId,
         seq,
       ]);
@@ -315,7 +291,7 @@ export class PostgresEventStore implements SessionStore {
   async loadLatestSnapshotEncoded(sessionId: string): Promise<EncodedSnapshot | null> {
     this.assertOpen();
     checkSessionId(sessionId);
-    const res = await this.read<{ seq: number; data: Buffer }>(
+    const res = await this.db.read<{ seq: number; data: Buffer }>(
       `read snapshot of session ${sessionId}`,
       sessionId,
       this.sql.latestSnapshot,
@@ -331,17 +307,11 @@ export class PostgresEventStore implements SessionStore {
       this.closed = true;
       this.closing = (async () => {
         await this.queue.whenIdle();
-        try {
-          await this.pool.end();
-        } catch (err) {
-          throw pgStoreError(err, 'close');
-        }
+        await this.db.end();
       })();
     }
     return this.closing;
   }
-
-  // ---- internals ----
 
   private assertOpen(): void {
     if (this.closed) throw closedError();
@@ -350,7 +320,7 @@ export class PostgresEventStore implements SessionStore {
   private async nextSeqOf(sessionId: string): Promise<number | null> {
     this.assertOpen();
     checkSessionId(sessionId);
-    const res = await this.read<{ next_seq: number }>(
+    const res = await this.db.read<{ next_seq: number }>(
       `read session ${sessionId}`,
       sessionId,
       this.sql.nextSeq,
@@ -367,114 +337,5 @@ export class PostgresEventStore implements SessionStore {
         run: () => fn().then(resolve, reject),
       });
     });
-  }
-
-  /** One batched append statement (at most one append per session, WriteQueue), retried on deadlock. */
-  private async writeAppends(batch: QueuedAppend[]): Promise<void> {
-    const params = appendParams(batch, this.fence !== undefined);
-    const res = await this.write<{ idx: number; first: number }>(
-      batch.length === 1 ? `append to session ${batch[0]!.sessionId}` : `append (batch of ${batch.length})`,
-      batch.length === 1 ? batch[0]!.sessionId : undefined,
-      { name: `shoal-append-${this.fence === undefined ? 'plain' : 'fenced'}`, text: this.sql.append },
-      params,
-    );
-    const committed = new Array<number | undefined>(batch.length);
-    for (const row of res.rows) committed[row.idx] = row.first;
-    const refused: QueuedAppend[] = [];
-    for (let i = 0; i < batch.length; i++) {
-      const first = committed[i];
-      const a = batch[i]!;
-      if (first === undefined) refused.push(a);
-      else a.resolve(a.bodies.map((_, k) => first + k));
-    }
-    if (refused.length > 0) await this.explainRefused(refused);
-  }
-
-  /** Why the fence refused these appends (nothing of theirs was written): unknown id, conflict, extra fence. */
-  private async explainRefused(refused: QueuedAppend[]): Promise<void> {
-    let current: Map<string, number>;
-    try {
-      const res = await this.read<{ id: string; next_seq: number }>(
-        'read sessions',
-        undefined,
-        this.sql.nextSeqs,
-        [refused.map((a) => a.sessionId)],
-      );
-      current = new Map(res.rows.map((r) => [r.id, r.next_seq]));
-    } catch (err) {
-      for (const a of refused) a.reject(err);
-      return;
-    }
-    for (const a of refused) {
-      const actual = current.get(a.sessionId);
-      if (actual === undefined) a.reject(sessionNotFound(a.sessionId));
-      else if (a.expected !== null && a.expected !== actual) {
-        a.reject(sequenceConflict(a.sessionId, a.expected, actual));
-      } else if (this.fence !== undefined) {
-        const why = this.fence.rejected(a.sessionId);
-        a.reject(new StoreError('LEASE_LOST', why.message, { sessionId: a.sessionId, cause: why }));
-      }
-      // The session was deleted and created again between the append and this read.
-      else a.reject(sessionNotFound(a.sessionId));
-    }
-  }
-
-  private async read<R extends pg.QueryResultRow>(
-    what: string,
-    sessionId: string | undefined,
-    text: string,
-    params: unknown[],
-  ): Promise<pg.QueryResult<R>> {
-    try {
-      return await this.pool.query<R>(text, params);
-    } catch (err) {
-      throw pgStoreError(err, what, sessionId);
-    }
-  }
-
-  private async write<R extends pg.QueryResultRow>(
-    what: string,
-    sessionId: string | undefined,
-    query: string | { name: string; text: string },
-    params: unknown[],
-  ): Promise<pg.QueryResult<R>> {
-    const config = typeof query === 'string' ? { text: query, values: params } : { ...query, values: params };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.pool.query<R>(config);
-      } catch (err) {
-        if (attempt < DEADLOCK_RETRIES && isRetryable(err)) continue;
-        throw pgStoreError(err, what, sessionId, true);
-      }
-    }
-  }
-
-  private async transaction(
-    what: string,
-    sessionId: string,
-    fn: (client: pg.PoolClient) => Promise<void>,
-  ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      let client: pg.PoolClient;
-      try {
-        client = await this.pool.connect();
-      } catch (err) {
-        throw pgStoreError(err, what, sessionId, true);
-      }
-      let broken: Error | undefined;
-      try {
-        await client.query('BEGIN');
-        await fn(client);
-        await client.query('COMMIT');
-        return;
-      } catch (err) {
-        broken = err instanceof Error ? err : undefined;
-        await client.query('ROLLBACK').catch(() => undefined); // a broken connection is discarded below
-        if (attempt < DEADLOCK_RETRIES && isRetryable(err)) continue;
-        throw pgStoreError(err, what, sessionId, true);
-      } finally {
-        client.release(broken);
-      }
-    }
   }
 }

@@ -1,6 +1,7 @@
-import type { SessionConfig, SessionEvent, StoredEvent } from '@shoal/shared';
+import type { SessionConfig, StoredEvent } from '@shoal/shared';
 import type { SessionSummary } from '../catalog.js';
 import { StoreError } from '../errors.js';
+import { checkEventShape, corruptEvent } from '../event-codec.js';
 import { listingSuffix, readSeq, SEQ_BYTES } from '../keys.js';
 import { decodeCursor, encodeCursor } from '../listing.js';
 
@@ -15,10 +16,7 @@ export interface SummaryRow {
   metadata: Record<string, string>;
 }
 
-/**
- * Decodes one stored event. Not re-validated against the schema (it was on write), but anything that is not
- * an object with a string `type` is CORRUPT_RECORD naming the session and sequence number (api.md).
- */
+/** Decodes one stored event, checked like the LevelDB store's records (event-codec.ts). */
 export function decodeEventRow(sessionId: string, row: { seq: number; body: string }): StoredEvent {
   let event: unknown;
   try {
@@ -26,23 +24,7 @@ export function decodeEventRow(sessionId: string, row: { seq: number; body: stri
   } catch (err) {
     throw corruptEvent(sessionId, row.seq, err);
   }
-  if (event === null || typeof event !== 'object' || typeof (event as { type?: unknown }).type !== 'string') {
-    throw corruptEvent(sessionId, row.seq, new TypeError('not an event object'));
-  }
-  return { seq: row.seq, event: event as SessionEvent };
-}
-
-function corruptEvent(sessionId: string, seq: number, cause: unknown): StoreError {
-  const detail = cause instanceof Error ? cause.message : String(cause);
-  return new StoreError(
-    'CORRUPT_RECORD',
-    `session ${sessionId}: event at seq ${seq} cannot be decoded: ${detail}`,
-    {
-      sessionId,
-      seq,
-      cause,
-    },
-  );
+  return { seq: row.seq, event: checkEventShape(sessionId, row.seq, event) };
 }
 
 export function decodeConfig(sessionId: string, text: string): SessionConfig {
