@@ -1,14 +1,6 @@
 import { type Runtime, RuntimeError } from '@shoal/supervisor';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
-/** The `stats` each shard reports (supervisor `shardStats()`); read defensively, it crosses a thread. */
-interface ShardStats {
-  shard?: number;
-  residentSessions?: number;
-  pendingCommands?: number;
-  eventLoop?: { idle: number; active: number };
-}
-
 /** What the metrics read from the host itself when scraped. */
 export interface HostReadings {
   storedSessions(): ReadonlyMap<string, number>;
@@ -100,14 +92,14 @@ export class HostMetrics {
         this.set(host.streamBufferedBytes());
       },
     });
-    const shardStats = memoizedScrape(async () => (await runtime.shardStats()) as ShardStats[]);
+    const shardStats = memoizedScrape(() => runtime.shardStats());
     new Gauge({
       name: 'shoal_shard_queue_depth',
       help: 'Commands queued in each shard',
       labelNames: ['shard'],
       registers,
       async collect() {
-        for (const s of await shardStats()) this.set({ shard: String(s.shard) }, s.pendingCommands ?? 0);
+        for (const s of await shardStats()) this.set({ shard: String(s.shard) }, s.pendingCommands);
       },
     });
     new Gauge({
@@ -116,7 +108,7 @@ export class HostMetrics {
       labelNames: ['shard'],
       registers,
       async collect() {
-        for (const s of await shardStats()) this.set({ shard: String(s.shard) }, s.residentSessions ?? 0);
+        for (const s of await shardStats()) this.set({ shard: String(s.shard) }, s.residentSessions);
       },
     });
     const previous = this.previousLoop;
@@ -127,7 +119,6 @@ export class HostMetrics {
       registers,
       async collect() {
         for (const s of await shardStats()) {
-          if (s.eventLoop === undefined || s.shard === undefined) continue;
           const prev = previous.get(s.shard) ?? { idle: 0, active: 0 };
           const active = s.eventLoop.active - prev.active;
           const total = active + (s.eventLoop.idle - prev.idle);

@@ -62,7 +62,7 @@ describe('shoal-loadtest CLI', () => {
     expect(report).toMatchObject({ sessions: 4, turns: 12, errors: 0, durability: 'fsync', store: 'level' });
     expect(report.config).toMatchObject({ sessions: 4, turns: 3, json });
     expect(report.shards).toBeGreaterThanOrEqual(1); // the runtime's default: worker threads
-    expect(report.heapMeasuredAfterGc).toBe(true); // relaunched with the heap probe
+    expect(report.heapMeasuredAfterGc).toBe(true); // relaunched with --expose-gc: every shard collected first
     const page = await readFile(html, 'utf8');
     expect(page).toContain('<script id="report-data" type="application/json">');
     expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href=/); // self-contained

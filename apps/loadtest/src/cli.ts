@@ -8,7 +8,7 @@ import { renderHtmlReport } from './html-report.js';
 import { formatMix } from './mix.js';
 import { type LoadOptions, plannedTurns } from './options.js';
 import { ProgressBar, ProgressLines } from './progress-bar.js';
-import { relaunchWithHeapProbe } from './relaunch.js';
+import { relaunchWithExposedGc } from './relaunch.js';
 import type { LoadReport } from './report.js';
 import { runLoad } from './run-load.js';
 import { renderSummary } from './summary-table.js';
@@ -52,9 +52,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const options = command.options;
-  // The heap probe only measures an embedded runtime's worker threads.
+  // Collecting before measuring only matters for an embedded runtime's heap.
   if (options.target === undefined) {
-    const relaunched = await relaunchWithHeapProbe(fileURLToPath(import.meta.url), argv);
+    const relaunched = await relaunchWithExposedGc(fileURLToPath(import.meta.url), argv);
     if (relaunched !== null) return relaunched;
   }
 

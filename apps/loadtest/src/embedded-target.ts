@@ -3,10 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { StoredEvent } from '@shoal/shared';
 import { Runtime, RuntimeError, type RuntimeOptions } from '@shoal/supervisor';
-import { z } from 'zod';
 import { describeError } from './counters.js';
 import { LoadTestError } from './errors.js';
-import { heapProbeLoaded, probeWorkerHeaps } from './heap-probe-client.js';
 import { forceGc, mainHeapUsed } from './memory.js';
 import type { LoadOptions } from './options.js';
 import {
@@ -16,9 +14,6 @@ import {
   TargetCallError,
   type TargetMemory,
 } from './target.js';
-
-/** The part of a shard's `stats` answer the harness reads (the rest is the runtime's business). */
-const ShardStatsSchema = z.object({ memory: z.object({ heapUsed: z.number() }) });
 
 /** The embedded runtime's settings as the run used them (defaults filled in). */
 export interface EmbeddedSettings {
@@ -138,30 +133,25 @@ export class EmbeddedTarget implements LoadTarget {
   }
 
   /**
-   * Heap used by this thread and the runtime's worker threads. With the heap probe preloaded (the CLI does
-   * that) each worker runs a full GC and reports its isolate's used heap; otherwise each shard's own `stats`
-   * answer is used, which includes whatever garbage the worker has not collected yet.
+   * Heap used by this thread and the runtime's worker threads, each read on its own thread through the
+   * shard's inspection interface. A worker collects its garbage first when node runs with `--expose-gc`
+   * (the CLI relaunches itself with it); otherwise its figure includes what it has not collected yet.
    */
   async memory(): Promise<TargetMemory> {
     const main = mainHeapUsed();
-    let afterGc = forceGc() !== null;
+    const afterGc = forceGc() !== null;
     if (this.shards === 0) return { heapUsed: main, afterGc };
-    if (heapProbeLoaded()) {
-      const heaps = await probeWorkerHeaps(this.shards, 5000);
-      if (heaps !== null) {
-        return {
-          heapUsed: main + heaps.reduce((n, h) => n + h.usedHeapSize, 0),
-          afterGc: afterGc && heaps.every((h) => h.gc),
-        };
-      }
-    }
-    afterGc = false;
-    const stats = await this.runtime.shardStats();
-    const workers = stats.reduce<number>((sum, s) => {
-      const parsed = ShardStatsSchema.safeParse(s);
-      return sum + (parsed.success ? parsed.data.memory.heapUsed : 0);
-    }, 0);
-    return { heapUsed: main + workers, afterGc };
+    const heaps = await call('inspectShard(i).heap', () =>
+      Promise.all(
+        Array.from({ length: this.runtime.shardCount }, (_, i) =>
+          this.runtime.inspectShard(i).heap({ collectGarbage: true }),
+        ),
+      ),
+    );
+    return {
+      heapUsed: main + heaps.reduce((n, h) => n + h.statistics.used_heap_size, 0),
+      afterGc: afterGc && heaps.every((h) => h.collectedGarbage),
+    };
   }
 
   async close(): Promise<void> {

@@ -11,7 +11,18 @@ export {
   type ShardCommandMemo,
   type ShardMessageMemo,
 } from './protocol/delivery.js';
-export type { ChaosHow, ShardCommand, ShardMessage, StoreOp } from './protocol/messages.js';
+export {
+  type ChaosHow,
+  ChaosHowSchema,
+  type HeapOptions,
+  HeapOptionsSchema,
+  LogLevelSchema,
+  type ResidentSession,
+  type ShardHeap,
+  type ShardInspection,
+  type ShardStats,
+} from './protocol/inspection.js';
+export type { ShardCommand, ShardMessage, StoreOp } from './protocol/messages.js';
 export { ModelCallError } from './providers/model-call-error.js';
 export type {
   ModelInfo,
@@ -22,6 +33,7 @@ export type {
 } from './providers/model-provider.js';
 export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } from './providers/registry.js';
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
+export { ShardInspector } from './shard/shard-inspector.js';
 export { ShardRunner } from './shard/shard-runner.js';
 export { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from './shard/shard-runner-options.js';
 export type { ShardStore } from './store-client/shard-store.js';

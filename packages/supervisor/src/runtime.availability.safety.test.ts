@@ -51,14 +51,14 @@ describe('one input never takes down or wedges others (worker shards)', () => {
     try {
       // Same tick, so one batch: a poisoned command between two plain ones (the schemas would refuse it;
       // this checks the port itself, below them).
-      shard.send({ t: 'stats', id: 1 });
+      shard.send({ t: 'suspend', id: 1, sessionId: 'not-resident' });
       shard.send({
         t: 'dispatch',
         id: 2,
         sessionId: 's',
         action: { type: 'Cancel', sessionId: 's', opId: (() => 'x') as unknown as string },
       });
-      shard.send({ t: 'stats', id: 3 });
+      shard.send({ t: 'suspend', id: 3, sessionId: 'not-resident' });
       await expect
         .poll(() => replies.filter((m) => m.t === 'reply').map((m) => (m.t === 'reply' ? m.id : 0)), {
           timeout: 20_000,
@@ -121,7 +121,7 @@ describe('one input never takes down or wedges others (worker shards)', () => {
     h = await startRuntime({ shards: 1 });
     const rt = h.runtime;
     const [a, b] = [await rt.createSession(), await rt.createSession()];
-    rt.debugUnreadableReply(0);
+    await rt.inspectShard(0).chaos('unreadableReply');
     const lost = await settled(rt.getSessionState(a));
     expect(lost.ok).toBe(false);
     if (!lost.ok) expect(lost.err).toMatchObject({ code: 'CHANNEL_CLOSED' });

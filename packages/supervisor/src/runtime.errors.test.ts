@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RuntimeError } from './errors/runtime-error.js';
 import type { Runtime } from './runtime.js';
 import { type Harness, startRuntime } from './test-support/harness.js';
+import { waitFor } from './test-support/wait-for.js';
 
 // The runtime draws session ids from randomUUID; a test makes it draw one that is already taken, as a
 // collision (or another writer of the same store) would.
@@ -142,21 +143,48 @@ describe.each([0, 2])('RuntimeError matrix, shards: %i', (shards) => {
     expect((await rt.getSessionState(id)).messages.some((m) => m.role === 'user')).toBe(true);
   });
 
-  it('SESSION: a command in flight when its shard’s thread dies (in-process there is no thread to lose)', async () => {
+  /** In-process (`shards: 0`) there is no thread to break: the chaos hook refuses, as a caller sees it. */
+  const noThread: Outcome = {
+    code: 'INVALID_INPUT',
+    kind: undefined,
+    message: 'this shard runs on the caller’s thread: there is no thread to break',
+  };
+
+  it('SESSION: commands in flight when their shard’s thread dies (in-process there is no thread to lose)', async () => {
     const id = await rt.createSession();
     const shard = shardIndexOf(id);
-    // Queued behind the fault in the same batch: the thread exits before it reads the command.
-    rt.debugCrashShard(shard, 'exit');
-    const got = await outcome(rt.getSessionState(id));
-    if (inWorkers) {
-      expectOutcome(got, {
+    if (!inWorkers) {
+      expectOutcome(await outcome(rt.inspectShard(shard).chaos('exit')), noThread);
+      expect((await rt.getSessionState(id)).sessionId).toBe(id);
+      return;
+    }
+    // Three callers keep one command each in flight on the shard while its thread exits.
+    const failures: Outcome[] = [];
+    let answered = 0;
+    let stop = false;
+    const drivers = Array.from({ length: 3 }, async () => {
+      while (!stop) {
+        const got = await outcome(rt.getSessionState(id));
+        if (got === 'resolved') answered++;
+        else failures.push(got);
+      }
+    });
+    try {
+      await waitFor('commands are flowing', () => answered >= 10);
+      await rt.inspectShard(shard).chaos('exit');
+      const before = answered;
+      // The replacement thread answers again; the commands in flight when the old one died failed.
+      await waitFor('the replacement thread answers', () => failures.length > 0 && answered >= before + 10);
+    } finally {
+      stop = true;
+      await Promise.all(drivers);
+    }
+    for (const f of failures) {
+      expectOutcome(f, {
         code: 'SESSION',
         kind: undefined,
         message: `shard ${shard} restarted (worker thread exited with code 70); the command may be retried`,
       });
-    } else {
-      // shards: 0 runs the shard on the caller's thread; the chaos hook has nothing to kill.
-      expect(got).toBe('resolved');
     }
     // The session comes back on its next command, rebuilt from the store.
     expect((await rt.getSessionState(id)).sessionId).toBe(id);
@@ -164,18 +192,19 @@ describe.each([0, 2])('RuntimeError matrix, shards: %i', (shards) => {
 
   it('CHANNEL_CLOSED: a reply the channel between the threads drops (in-process nothing crosses a channel)', async () => {
     const id = await rt.createSession();
-    rt.debugUnreadableReply(shardIndexOf(id));
-    const got = await outcome(rt.getSessionState(id));
-    if (inWorkers) {
-      expectOutcome(got, {
-        code: 'CHANNEL_CLOSED',
-        kind: undefined,
-        message:
-          'the reply was lost between the threads (the other side could not read it); the command may be retried',
-      });
-    } else {
-      expect(got).toBe('resolved');
+    const shard = shardIndexOf(id);
+    if (!inWorkers) {
+      expectOutcome(await outcome(rt.inspectShard(shard).chaos('unreadableReply')), noThread);
+      expect((await rt.getSessionState(id)).sessionId).toBe(id);
+      return;
     }
+    await rt.inspectShard(shard).chaos('unreadableReply');
+    expectOutcome(await outcome(rt.getSessionState(id)), {
+      code: 'CHANNEL_CLOSED',
+      kind: undefined,
+      message:
+        'the reply was lost between the threads (the other side could not read it); the command may be retried',
+    });
     expect((await rt.getSessionState(id)).sessionId).toBe(id);
   });
 

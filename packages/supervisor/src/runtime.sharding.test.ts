@@ -20,7 +20,7 @@ describe('Sharded runtime (worker threads)', () => {
     const used = new Set(ids.map((id) => shardOf(id, 3)));
     expect(used.size).toBeGreaterThan(1);
     await Promise.all(ids.map((id) => rt.submitUserInput(id, 'hi')));
-    const stats = (await rt.shardStats()) as { shard: number; residentSessions: number }[];
+    const stats = await rt.shardStats();
     expect(stats.map((s) => s.shard)).toEqual([0, 1, 2]);
     expect(stats.reduce((n, s) => n + s.residentSessions, 0)).toBe(12);
   });
@@ -65,7 +65,7 @@ describe('Sharded runtime (worker threads)', () => {
         }
       });
       while (acked.length < 50) await sleep(5);
-      rt.debugCrashShard(0, how);
+      await rt.inspectShard(0).chaos(how);
       const ackedAtCrash = acked.length;
       while (acked.length < ackedAtCrash + 100) await sleep(5);
       stop = true;

@@ -1,3 +1,4 @@
+import type { ShardInspection, ShardStats } from '@shoal/session-worker';
 import type {
   Action,
   ApprovalMemory,
@@ -38,10 +39,11 @@ import { localRuntimeOf } from './local-runtime-adapter.js';
 import type { ResolvedRuntimeOptions, RuntimeOptions } from './options/runtime-options.js';
 import { openRuntimeResources } from './runtime-resources.js';
 import { recoverFromShardExit } from './shards/shard-crash-recovery.js';
+import { ShardInspectionClient } from './shards/shard-inspection.js';
 import { ShardPool, type ShardRequest } from './shards/shard-pool.js';
 import { storeCall } from './store/store-call.js';
 import { StoreRpcServer } from './store/store-rpc-server.js';
-import { parseArg } from './validation/arguments.js';
+import { parseArg, ShardIndexArg } from './validation/arguments.js';
 import { checkArg, checkSessionId, SubscribeEventsOpts } from './validation/runtime-arguments.js';
 import type { WorkspaceRoots } from './validation/workspace-roots.js';
 
@@ -56,6 +58,8 @@ export class Runtime {
   private readonly storeServer: StoreRpcServer;
   /** The sessions resident on the shards (from their `activity` messages). */
   private readonly active = new Set<string>();
+  /** One control-plane client per shard; each follows its shard onto a replacement thread. */
+  private readonly inspections: ShardInspectionClient[] = [];
   private shutdownPromise: Promise<void> | undefined;
   /** Cluster mode: this node's leases, router and peer endpoint (docs/cluster.md). */
   private cluster: ClusterNode | undefined;
@@ -106,6 +110,10 @@ export class Runtime {
     );
     runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger, workspaceRoots);
     await runtime.shards.start();
+    for (let i = 0; i < runtime.shards.size; i++) {
+      const shards = runtime.shards;
+      runtime.inspections.push(new ShardInspectionClient(i, () => shards.inspection(i)));
+    }
     if (cluster) {
       runtime.cluster = cluster;
       const { shards, active } = runtime;
@@ -340,11 +348,20 @@ export class Runtime {
     return this.store;
   }
 
-  /** Per-shard counters (resident sessions, queued commands, memory), for metrics and the load test. */
-  async shardStats(): Promise<unknown[]> {
-    return Promise.all(
-      Array.from({ length: this.shards.size }, (_, i) => this.shards.request(i, { t: 'stats', id: 0 })),
-    );
+  /**
+   * Shard `index`'s control plane (`ShardInspection`: stats, resident sessions, heap, log level, fault
+   * injection), the same interface whatever `shards` is; its calls never travel with commands.
+   */
+  inspectShard(index: number): ShardInspection {
+    const client = this.inspections[parseArg(ShardIndexArg(this.inspections.length), index, 'index')];
+    if (!client) throw RuntimeError.validation('no such shard', [{ path: [], message: `shard ${index}` }]);
+    return client;
+  }
+
+  /** Every shard's `stats()`, in shard order, for metrics and the load test. */
+  async shardStats(): Promise<ShardStats[]> {
+    this.assertRunning();
+    return Promise.all(this.inspections.map((i) => i.stats()));
   }
 
   // ---------------------------------------------------------------- shutdown
@@ -393,22 +410,6 @@ export class Runtime {
       // entry for it (a no-op while the store still has writes of that session in flight).
       if (this.store instanceof LevelEventStore) this.store.evictSession(sessionId);
     }
-  }
-
-  /**
-   * Chaos-testing hook: makes shard `index`'s worker thread die as a real fault would (`'throw'`: an
-   * uncaught error; `'exit'`: `process.exit` from inside it). No effect with `shards: 0`.
-   */
-  debugCrashShard(index: number, how: 'throw' | 'exit' = 'throw'): void {
-    this.shards.sendTo(index, { t: 'chaos', how });
-  }
-
-  /**
-   * Chaos-testing hook: the batch that carries shard `index`'s next reply also carries a value the main
-   * thread cannot read (`messageerror`), as an over-deep model reply once did. No effect with `shards: 0`.
-   */
-  debugUnreadableReply(index: number): void {
-    this.shards.sendTo(index, { t: 'chaos', how: 'unreadableReply' });
   }
 
   // ---------------------------------------------------------------- argument helpers

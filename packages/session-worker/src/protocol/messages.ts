@@ -19,18 +19,11 @@ export type ShardCommand =
   | { t: 'subscribers'; sessionId: string; events: number; deltas: number }
   | { t: 'storeReply'; id: number; ok: true; value: unknown }
   | { t: 'storeReply'; id: number; ok: false; error: WireError }
-  | { t: 'stats'; id: number }
-  // Chaos testing: makes a worker thread die the way a real fault would (an uncaught error, or a tool
-  // calling process.exit by mistake), or (`unreadableReply`) makes the batch carrying its next reply
-  // unreadable on the main thread. Ignored by an in-process host, which shares the caller's thread.
-  | { t: 'chaos'; how: ChaosHow }
   // The main thread could not read the shard's post number `seq` (`messageerror`): fail what it carried.
   | { t: 'lost'; seq: number }
   // The main thread no longer knows what one of its own lost posts carried: fail every store call waiting.
   | { t: 'lostUnknown' }
   | { t: 'shutdown'; id: number };
-
-export type ChaosHow = 'throw' | 'exit' | 'unreadableReply';
 
 export type ShardMessage =
   | { t: 'ready' }
@@ -43,7 +36,8 @@ export type ShardMessage =
   | { t: 'lost'; seq: number }
   // The shard no longer knows what one of its lost posts carried: fail every request in flight on it.
   | { t: 'lostUnknown' }
-  // Chaos `unreadableReply`: a value too deep for the main thread to deserialise; never read.
+  // Fault injection `unreadableReply` (protocol/inspection.ts): a value too deep for the main thread to
+  // deserialise; never read.
   | { t: 'chaosJunk'; value: unknown };
 
 /** Store operations a shard may ask of the main thread (a subset of `EventStore` plus snapshots). */

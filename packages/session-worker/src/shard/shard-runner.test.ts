@@ -274,11 +274,11 @@ describe('ShardRunner (spec §7, §8; architecture: passivation and backpressure
             timestamp: nowSeconds(),
           },
         },
-        { t: 'stats', id: 3 },
+        { t: 'getState', id: 3, sessionId },
       ] satisfies ShardCommand[]);
       expectOk(await reply(1));
       expectOk(await reply(2));
-      expect(expectOk(await reply(3))).toMatchObject({ shard: 3, residentSessions: 1 });
+      expect(expectOk(await reply(3))).toMatchObject({ sessionId });
 
       const completed = (events: SessionEvent[]) =>
         events.some((e) => e.type === 'OperationCompleted' && e.opId === opId);

@@ -2,6 +2,7 @@ import {
   type Action,
   createLogger,
   filterToolsByVisibility,
+  type LogLevel,
   RuntimeError,
   type SessionStateSnapshot,
   systemDeps,
@@ -14,6 +15,7 @@ import { type ActorCommand, type ActorEnv, type Boot, SessionActor } from '../ac
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
 import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
 import type { ShardMessageMemo } from '../protocol/delivery.js';
+import type { ResidentSession } from '../protocol/inspection.js';
 import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
@@ -112,10 +114,54 @@ export class ShardRunner {
     return this.actors.size;
   }
 
+  // What the shard's inspector reads and changes (shard-inspector.ts); off the command path.
+
+  get shardIndex(): number {
+    return this.options.shardIndex;
+  }
+
+  /** commands accepted and not yet answered, across all sessions */
+  get pendingCommands(): number {
+    return this.pendingTotal;
+  }
+
+  /** store calls posted to the main thread and not yet answered (0 in-process: the store is called directly) */
+  get pendingStoreCalls(): number {
+    return this.storeClient?.pendingCalls ?? 0;
+  }
+
+  /** sessions with at least one event or delta subscriber */
+  get watchedSessions(): number {
+    return this.subscribers.size;
+  }
+
+  get logLevel(): LogLevel {
+    return this.logger.level as LogLevel;
+  }
+
+  /** Session loggers are children made without a level of their own, so they follow this one. */
+  setLogLevel(level: LogLevel): void {
+    this.logger.level = level;
+  }
+
+  residents(): ResidentSession[] {
+    const out: ResidentSession[] = [];
+    for (const [sessionId, actor] of this.actors) {
+      const s = this.subscribers.get(sessionId);
+      out.push({
+        sessionId,
+        pendingCommands: actor.pendingCommands,
+        busy: actor.isBusy,
+        lastActivityMs: actor.lastActivityMs,
+        subscribers: { events: s?.events ?? 0, deltas: s?.deltas ?? 0 },
+      });
+    }
+    return out;
+  }
+
   handle(cmd: ShardCommand): void {
     switch (cmd.t) {
       case 'init':
-      case 'chaos':
       case 'lost': // answered by the worker entry, which owns the port's batcher
         return;
       case 'lostUnknown':
@@ -181,16 +227,6 @@ export class ShardRunner {
         this.reply(cmd.id, undefined);
         return;
       }
-      case 'stats':
-        this.reply(cmd.id, {
-          shard: this.options.shardIndex,
-          residentSessions: this.actors.size,
-          pendingCommands: this.pendingTotal,
-          memory: process.memoryUsage(),
-          // Cumulative since the thread started; a reader diffs two readings for a window's utilisation.
-          eventLoop: performance.eventLoopUtilization(),
-        });
-        return;
       case 'shutdown':
         this.shutdown();
         this.reply(cmd.id, undefined);

@@ -16,6 +16,11 @@ export class PortStoreClient implements ShardStore {
 
   constructor(private readonly post: (msg: ShardMessage) => void) {}
 
+  /** store calls posted and not yet answered */
+  get pendingCalls(): number {
+    return this.pending.size;
+  }
+
   /** Called by the host for every `storeReply` command. */
   settle(id: number, ok: boolean, value: unknown, error: WireError | undefined): void {
     if (ok) this.pending.resolve(id, value);

@@ -1,5 +1,7 @@
 import {
   type ShardCommand,
+  type ShardInspection,
+  ShardInspector,
   ShardRunner,
   type ShardRunnerOptions,
   type ShardStore,
@@ -13,6 +15,8 @@ import type { ShardLink, ShardLinkEvents } from './shard-link.js';
  */
 export class InProcessShard implements ShardLink {
   private readonly runner: ShardRunner;
+  /** no fault injection: the shard shares the caller's thread */
+  private readonly inspector: ShardInspector;
 
   constructor(
     readonly index: number,
@@ -22,6 +26,11 @@ export class InProcessShard implements ShardLink {
     logger: Logger,
   ) {
     this.runner = new ShardRunner((msg) => events.onMessage(index, msg), options, store, logger);
+    this.inspector = new ShardInspector(this.runner);
+  }
+
+  async inspection(): Promise<ShardInspection> {
+    return this.inspector;
   }
 
   send(cmd: ShardCommand): void {

@@ -1,9 +1,11 @@
-import type { ShardCommand, ShardMessage } from '@shoal/session-worker';
+import type { ShardCommand, ShardInspection, ShardMessage } from '@shoal/session-worker';
 
 /** The main thread's end of one shard: where commands go; messages come back through `onMessage`. */
 export interface ShardLink {
   readonly index: number;
   send(cmd: ShardCommand): void;
+  /** The shard's control plane on its current thread; rejects if it has none (stopped, failing to start). */
+  inspection(): Promise<ShardInspection>;
   /** Stops the shard; resolves when its thread (if any) has exited. */
   terminate(): Promise<void>;
 }

@@ -1,4 +1,10 @@
-import type { ShardCommand, ShardMessage, ShardRunnerOptions, ShardStore } from '@shoal/session-worker';
+import type {
+  ShardCommand,
+  ShardInspection,
+  ShardMessage,
+  ShardRunnerOptions,
+  ShardStore,
+} from '@shoal/session-worker';
 import { fromWireError, PendingReplies, shardOf } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors/runtime-error.js';
@@ -60,6 +66,13 @@ export class ShardPool {
         this.links.push(await WorkerShard.spawn(i, runnerOptions, events, this.logger.child({ shard: i })));
       }
     }
+  }
+
+  /** Shard `index`'s control plane on its current thread (see ShardLink.inspection). */
+  inspection(index: number): Promise<ShardInspection> {
+    const link = this.links[index];
+    if (!link) return Promise.reject(new RuntimeError('INVALID_INPUT', `there is no shard ${index}`));
+    return link.inspection();
   }
 
   /** The number of shards commands are hashed onto. */

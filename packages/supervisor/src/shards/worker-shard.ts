@@ -4,6 +4,7 @@ import {
   rememberShardCommand,
   type ShardCommand,
   type ShardCommandMemo,
+  type ShardInspection,
   type ShardMessage,
   type ShardRunnerOptions,
   serveToolPool,
@@ -13,6 +14,7 @@ import {
 import { toWireError } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors/runtime-error.js';
+import { InspectionLine } from './inspection-line.js';
 import type { ShardLink, ShardLinkEvents } from './shard-link.js';
 
 /**
@@ -29,6 +31,8 @@ import type { ShardLink, ShardLinkEvents } from './shard-link.js';
 export class WorkerShard implements ShardLink {
   private worker: Worker | undefined;
   private out: MessageBatcher<ShardCommand, ShardCommandMemo> | undefined;
+  /** the running thread's inspection port (comlink), set with `out` */
+  private line: InspectionLine | undefined;
   private waiting: ShardCommand[] = [];
   private terminating = false;
   private starting: Promise<void> | undefined;
@@ -58,13 +62,23 @@ export class WorkerShard implements ShardLink {
     else this.waiting.push(cmd);
   }
 
+  /** The running thread's inspection; while a replacement starts, it once that is up. */
+  async inspection(): Promise<ShardInspection> {
+    if (!this.line && this.starting) await this.starting.catch(() => undefined);
+    if (this.line) return this.line;
+    if (this.terminating) throw new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down');
+    throw new RuntimeError('SESSION', `shard ${this.index} has no running thread; it is being restarted`);
+  }
+
   async terminate(): Promise<void> {
     this.terminating = true;
     await this.starting?.catch(() => undefined);
     const worker = this.worker;
     this.out?.flush();
+    this.line?.close(new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
     this.worker = undefined;
     this.out = undefined;
+    this.line = undefined;
     await worker?.terminate();
   }
 
@@ -91,11 +105,18 @@ export class WorkerShard implements ShardLink {
     // thread gets its end of the line with its workerData.
     const tools = new MessageChannel();
     serveToolPool(tools.port1, sharedToolPool());
+    // The control plane (stats, heap, log level, faults) has a port of its own: it never waits behind,
+    // nor adds to, the batched commands.
+    const inspection = new MessageChannel();
     const worker = new Worker(WORKER_ENTRY, {
       name: `shoal-shard-${this.index}`,
-      workerData: { toolPort: tools.port2 },
-      transferList: [tools.port2],
+      workerData: { toolPort: tools.port2, inspectionPort: inspection.port2 },
+      transferList: [tools.port2, inspection.port2],
     });
+    const line = new InspectionLine(
+      inspection.port1,
+      () => new RuntimeError('SESSION', `shard ${this.index}'s thread ended; the call may be retried`),
+    );
     let initError: Error | undefined;
     const out = new MessageBatcher<ShardCommand, ShardCommandMemo>((batch) => worker.postMessage(batch), {
       remember: rememberShardCommand,
@@ -134,6 +155,7 @@ export class WorkerShard implements ShardLink {
       if (initError) reject(initError);
     });
     if (this.terminating) {
+      line.close(new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
       await worker.terminate();
       return;
     }
@@ -145,12 +167,14 @@ export class WorkerShard implements ShardLink {
       if (this.worker !== worker) return;
       this.worker = undefined;
       this.out = undefined;
+      this.line = undefined;
       if (this.terminating) return;
       this.events.onExit(this.index, lastError ?? new Error(`worker thread exited with code ${code}`));
       this.respawn(0);
     });
     this.worker = worker;
     this.out = out;
+    this.line = line;
     const waiting = this.waiting;
     this.waiting = [];
     for (const cmd of waiting) out.send(cmd);

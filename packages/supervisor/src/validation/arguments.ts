@@ -8,6 +8,14 @@ export const SessionIdArg = z
   .max(200)
   .refine((s) => !s.includes('\0'), 'must not contain NUL characters');
 
+/** A shard index of a runtime with `count` shards. */
+export const ShardIndexArg = (count: number) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(count - 1);
+
 /** Metadata pairs become catalog index keys, where NUL is the separator; an empty key cannot be indexed. */
 export const MetadataArg = z.record(z.string(), z.string()).superRefine((meta, ctx) => {
   for (const [k, v] of Object.entries(meta)) {
