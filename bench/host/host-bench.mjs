@@ -3,7 +3,9 @@
 //
 //   npx turbo run build && node bench/host/host-bench.mjs [--sessions 1000] [--turns 5] [--warmup-turns 1]
 //     [--shards 2] [--durability fsync] [--connections 64] [--streams 10000] [--skip turns|fanout]
-//     [--host-node-args "--cpu-prof --cpu-prof-dir=DIR"]
+//     [--host-node-args "--cpu-prof --cpu-prof-dir=DIR"] [--host-bin PATH]
+//   --skip takes a comma list of turns, fanout, or single turn modes: embedded, http, bare.
+//   --host-bin runs another build of shoal-host (e.g. a copy of main's) to compare it on the same machine.
 //
 // Turns (each mode at `sessions` sessions, every session running `turns` measured turns one after the other,
 // all sessions at once, after `warmup-turns` unmeasured ones):
@@ -13,8 +15,11 @@
 //   (`/events?after=0`) kept open for the whole run, commands over a keep-alive pool of `connections`
 //   connections; a turn = POST /input (202) + reading the stream until that op's OperationCompleted.
 // - bare Fastify: a child process with one route doing nothing; a "turn" = one POST over the same pool.
-// CPU per turn: the server process's CPU (all threads, /proc/<pid>/stat) ÷ turns, and for HTTP also this
-// client's; embedded: this process's CPU (runtime and its consumer). Nothing here is asserted.
+// CPU per turn: the server process's CPU (all threads, /proc/<pid>/stat) ÷ turns, its main thread's alone
+// (/proc/<pid>/task/<pid>/stat: the event loop with HTTP, SSE and the runtime's supervisor; the rest is shard
+// workers, LevelDB's pool and V8's helpers), and for HTTP also this client's; embedded: this process's CPU
+// (runtime and its consumer). With --host-node-args the measured window is printed on the monotonic clock of
+// V8's CPU profiles, so a host profile can be cut to the measured turns. Nothing here is asserted.
 //
 // Fan-out: a fresh host, one session, `streams` SSE streams opened on it (`after=0`); memory per stream =
 // (RSS and V8 heap used after − before) ÷ streams; then one POST /input and the time until every stream has
@@ -37,7 +42,16 @@ import {
   table,
 } from '../runtime/lib/report.mjs';
 import { pool, track } from '../runtime/lib/sessions.mjs';
-import { clients, cpuSeconds, openEvents, postJson, rssBytes, spawnListening, stop } from './lib.mjs';
+import {
+  clients,
+  cpuSeconds,
+  mainThreadCpuSeconds,
+  openEvents,
+  postJson,
+  rssBytes,
+  spawnListening,
+  stop,
+} from './lib.mjs';
 
 const SESSIONS = Number(arg('sessions', '1000'));
 const TURNS = Number(arg('turns', '5'));
@@ -50,7 +64,10 @@ const SKIP = arg('skip', '');
 // --host-node-args "--cpu-prof --cpu-prof-dir=DIR": node flags for the shoal-host child (profiling)
 const HOST_NODE_ARGS = String(arg('host-node-args', '')).split(' ').filter(Boolean);
 const KEY = 'bench-key';
-const HOST_BIN = fileURLToPath(new URL('../../apps/host/bin/shoal-host.js', import.meta.url));
+const HOST_BIN = arg(
+  'host-bin',
+  fileURLToPath(new URL('../../apps/host/bin/shoal-host.js', import.meta.url)),
+);
 const BARE = fileURLToPath(new URL('./bare-server.mjs', import.meta.url));
 
 const tmp = () => mkdtempSync(join(os.tmpdir(), 'shoal-host-bench-'));
@@ -89,7 +106,7 @@ const selfCpu = () => {
 
 /**
  * Runs warm-up then measured turns of every session concurrently; `turn(i)` runs one turn of session i,
- * `cpu()` reads `{ server, client? }` CPU seconds.
+ * `cpu()` reads `{ server, serverMain, client? }` CPU seconds.
  */
 async function measureTurns(turn, cpu) {
   await Promise.all(
@@ -100,6 +117,7 @@ async function measureTurns(turn, cpu) {
   const h = histogram();
   const cpu0 = cpu();
   const t0 = performance.now();
+  const mono0 = process.hrtime.bigint() / 1000n;
   await Promise.all(
     Array.from({ length: SESSIONS }, async (_, i) => {
       for (let k = 0; k < TURNS; k++) {
@@ -111,12 +129,18 @@ async function measureTurns(turn, cpu) {
   );
   const seconds = (performance.now() - t0) / 1000;
   const cpu1 = cpu();
+  // The measured window on the monotonic clock (µs), which is the clock of V8's CPU profiles: a profile of
+  // the host can be cut to exactly these turns.
+  if (HOST_NODE_ARGS.length > 0) {
+    console.log(`measured window (monotonic µs): ${mono0}-${process.hrtime.bigint() / 1000n}`);
+  }
   const turns = SESSIONS * TURNS;
   return {
     turnsPerSecond: turns / seconds,
     p50: h.getValueAtPercentile(50),
     p99: h.getValueAtPercentile(99),
     serverCpuUs: ((cpu1.server - cpu0.server) * 1e6) / turns,
+    serverMainCpuUs: ((cpu1.serverMain - cpu0.serverMain) * 1e6) / turns,
     clientCpuUs: cpu1.client === undefined ? undefined : ((cpu1.client - cpu0.client) * 1e6) / turns,
   };
 }
@@ -136,7 +160,7 @@ async function embedded() {
   });
   const r = await measureTurns(
     (i) => trackers[i].turn('hello'),
-    () => ({ server: selfCpu() }),
+    () => ({ server: selfCpu(), serverMain: mainThreadCpuSeconds(process.pid) }),
   );
   for (const t of trackers) await t.close();
   await runtime.shutdown();
@@ -174,7 +198,11 @@ async function overHttp() {
     if (early[i].delete(opId)) return;
     await new Promise((resolve) => waiters[i].set(opId, resolve));
   };
-  const r = await measureTurns(turn, () => ({ server: cpuSeconds(child.pid), client: selfCpu() }));
+  const r = await measureTurns(turn, () => ({
+    server: cpuSeconds(child.pid),
+    serverMain: mainThreadCpuSeconds(child.pid),
+    client: selfCpu(),
+  }));
   for (const s of open) s.close();
   await Promise.all(open.map((s) => s.done));
   await http.close();
@@ -190,7 +218,11 @@ async function bareFastify() {
   const { pool: http, streams } = clients(url, CONNECTIONS);
   const r = await measureTurns(
     () => postJson(http, '/noop', { text: 'hello' }, KEY, 202),
-    () => ({ server: cpuSeconds(child.pid), client: selfCpu() }),
+    () => ({
+      server: cpuSeconds(child.pid),
+      serverMain: mainThreadCpuSeconds(child.pid),
+      client: selfCpu(),
+    }),
   );
   await http.close();
   await streams.close();
@@ -270,21 +302,24 @@ printMachine('Host');
 console.log(
   `${SESSIONS} sessions × ${TURNS} measured turns (+${WARMUP} warm-up), shards ${SHARDS}, durability ${DURABILITY}, ${CONNECTIONS} command connections\n`,
 );
-if (!SKIP.split(',').includes('turns')) {
-  const emb = await embedded();
-  const web = await overHttp();
-  const bare = await bareFastify();
+const skipped = (what) => SKIP.split(',').includes(what);
+if (!skipped('turns')) {
+  const none = { turnsPerSecond: Number.NaN, p50: Number.NaN, p99: Number.NaN, serverCpuUs: Number.NaN };
+  const emb = skipped('embedded') ? none : await embedded();
+  const web = skipped('http') ? none : await overHttp();
+  const bare = skipped('bare') ? none : await bareFastify();
   const row = (name, r) => [
     name,
     fmtInt(r.turnsPerSecond),
     fmtMs(r.p50),
     fmtMs(r.p99),
     fmt1(r.serverCpuUs, 0),
+    fmt1(r.serverMainCpuUs, 0),
     r.clientCpuUs === undefined ? '–' : fmt1(r.clientCpuUs, 0),
   ];
   console.log(
     table(
-      ['mode', 'turns/s', 'p50 ms', 'p99 ms', 'CPU µs/turn: server', 'client'],
+      ['mode', 'turns/s', 'p50 ms', 'p99 ms', 'CPU µs/turn: server', 'its main thread', 'client'],
       [
         row('embedded runtime', emb),
         row('HTTP + SSE (shoal-host)', web),
@@ -298,7 +333,7 @@ if (!SKIP.split(',').includes('turns')) {
       `(${(web.serverCpuUs / emb.serverCpuUs).toFixed(2)}x)\n`,
   );
 }
-if (!SKIP.split(',').includes('fanout')) {
+if (!skipped('fanout')) {
   const f = await fanOut();
   console.log(
     table(

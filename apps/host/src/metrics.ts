@@ -1,5 +1,6 @@
 import { type Runtime, RuntimeError } from '@shoal/supervisor';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { TallyCounter } from './tally-counter.js';
 
 /** What the metrics read from the host itself when scraped. */
 export interface HostReadings {
@@ -14,9 +15,9 @@ export interface HostReadings {
  */
 export class HostMetrics {
   readonly registry = new Registry();
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpDuration: Histogram<'method' | 'route'>;
-  readonly commands: Counter<'command' | 'outcome'>;
+  private readonly httpRequests: TallyCounter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route'>;
+  private readonly commands: TallyCounter<'command' | 'outcome'>;
   readonly openStreams: Gauge<'kind'>;
   private readonly eventsAppended: Counter;
   private readonly appendDuration: Histogram;
@@ -26,7 +27,7 @@ export class HostMetrics {
   constructor(runtime: Runtime, host: HostReadings) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.httpRequests = new Counter({
+    this.httpRequests = new TallyCounter({
       name: 'shoal_http_requests_total',
       help: 'HTTP requests answered, by route and status',
       labelNames: ['method', 'route', 'status'],
@@ -39,7 +40,7 @@ export class HostMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.commands = new Counter({
+    this.commands = new TallyCounter({
       name: 'shoal_commands_total',
       help: 'Session commands sent to the runtime, by command and outcome (ok or the error code)',
       labelNames: ['command', 'outcome'],
@@ -131,7 +132,7 @@ export class HostMetrics {
 
   /** Counts one answered request. */
   observeRequest(method: string, route: string, status: number, seconds: number): void {
-    this.httpRequests.inc({ method, route, status: String(status) });
+    this.httpRequests.inc(`${method} ${status} ${route}`, () => ({ method, route, status: String(status) }));
     this.httpDuration.observe({ method, route }, seconds);
   }
 
@@ -139,11 +140,12 @@ export class HostMetrics {
   async command<T>(name: string, run: () => Promise<T>): Promise<T> {
     try {
       const value = await run();
-      this.commands.inc({ command: name, outcome: 'ok' });
+      this.commands.inc(`${name} ok`, () => ({ command: name, outcome: 'ok' }));
       return value;
     } catch (err) {
       const code = (err as { code?: unknown } | null)?.code;
-      this.commands.inc({ command: name, outcome: typeof code === 'string' ? code : 'error' });
+      const outcome = typeof code === 'string' ? code : 'error';
+      this.commands.inc(`${name} ${outcome}`, () => ({ command: name, outcome }));
       throw err;
     }
   }

@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { StoredEvent, StreamDelta } from '@shoal/shared';
+import { FrameCache } from './frame-cache.js';
 
 /*
  * Server-sent events written on the raw response (README "Streams": why not @fastify/sse). A stream writes
@@ -8,48 +10,57 @@ import type { StoredEvent, StreamDelta } from '@shoal/shared';
  * and the runtime's subscription falls back to reading from the store.
  */
 
-/*
- * The runtime hands every subscriber of a session the same event (and delta) object, so each is formatted
- * once however many streams carry it: 10,000 streams on one session cost one JSON.stringify per event, not
- * 10,000 (BENCHMARKS.md "Host", fan-out). Weak keys: an entry goes with its event.
- */
-const formattedEvents = new WeakMap<StoredEvent, string>();
-const formattedDeltas = new WeakMap<StreamDelta, string>();
+const events = new FrameCache<StoredEvent>(
+  (e) =>
+    `id: ${e.seq}\nevent: ${e.event.type}\ndata: {"seq":${e.seq},"event":${JSON.stringify(e.event)}}\n\n`,
+);
+const deltas = new FrameCache<StreamDelta>((d) => `event: ${d.type}\ndata: ${JSON.stringify(d)}\n\n`);
 
 /** api.md: `id: <seq>`, `event: <event.type>`, `data: {"seq":N,"event":{...}}` (JSON has no raw newlines). */
 export function formatEvent(e: StoredEvent): string {
-  let text = formattedEvents.get(e);
-  if (text === undefined) {
-    text = `id: ${e.seq}\nevent: ${e.event.type}\ndata: {"seq":${e.seq},"event":${JSON.stringify(e.event)}}\n\n`;
-    formattedEvents.set(e, text);
-  }
-  return text;
+  return events.frame(e);
 }
 
 /** api.md: `event: <delta.type>`, `data: <the StreamDelta as JSON>`. */
 export function formatDelta(d: StreamDelta): string {
-  let text = formattedDeltas.get(d);
-  if (text === undefined) {
-    text = `event: ${d.type}\ndata: ${JSON.stringify(d)}\n\n`;
-    formattedDeltas.set(d, text);
-  }
-  return text;
+  return deltas.frame(d);
 }
 
 const HEARTBEAT = ': heartbeat\n\n';
 
-/** One open SSE response. */
+/**
+ * One open SSE response. After the head, the body goes straight to the socket as HTTP/1.1 chunks (or raw
+ * bytes for an HTTP/1.0 client, whose response ends with the connection), one write per event-loop tick for
+ * everything sent in that tick: one string, one syscall. Node's own chunked `write` costs a few µs more per
+ * write (a corked response buffers each piece, then a `writev` of the size line, the pieces and the CRLF),
+ * and a busy host makes two such writes per turn. `end()` still goes through the response, which writes the
+ * terminating chunk, so a client sees a clean end.
+ */
 export class SseStream {
   private isClosed = false;
-  private corked = false;
+  /** What was sent in this tick and is not written yet. */
+  private pending = '';
+  private flushQueued = false;
+  private chunked = true;
   private drained: (() => void) | undefined;
   private readonly closeListeners: Array<() => void> = [];
+  private readonly socket: Socket | null;
+  /** A HEAD request gets the head only (Node drops a HEAD response's body; this writes past Node). */
+  private readonly withBody: boolean;
+  private readonly onDrain = () => this.wakeWriter();
+  private readonly flushInTick = () => {
+    this.flushQueued = false;
+    this.flush();
+  };
 
   constructor(private readonly res: ServerResponse) {
+    this.socket = res.socket;
+    this.withBody = res.req.method !== 'HEAD';
     const onGone = () => this.markClosed();
     res.on('close', onGone);
     res.on('error', onGone);
-    res.on('drain', () => this.wakeWriter());
+    // The socket outlives the response on a keep-alive connection: `markClosed` removes this again.
+    this.socket?.on('drain', this.onDrain);
     // The client may have gone while the subscription was being set up: 'close' has fired already then.
     if (res.socket === null || res.socket.destroyed || res.writableEnded) this.markClosed();
   }
@@ -65,15 +76,16 @@ export class SseStream {
       'x-accel-buffering': 'no',
     });
     this.res.flushHeaders();
+    this.chunked = this.res.chunkedEncoding;
   }
 
   get closed(): boolean {
     return this.isClosed;
   }
 
-  /** Bytes written but not yet taken by the socket. */
+  /** Bytes sent but not yet taken by the socket (about: pending text is counted in UTF-16 units). */
   get bufferedBytes(): number {
-    return this.res.writableLength;
+    return (this.socket?.writableLength ?? 0) + this.pending.length;
   }
 
   /** Calls `fn` once when the client goes away or the stream is ended. */
@@ -83,19 +95,21 @@ export class SseStream {
   }
 
   /**
-   * Writes one message. Returns undefined when the socket took it, or a promise that settles once the socket
-   * drained or the client went away; the caller must not write again before it settles.
+   * Sends one message. Returns undefined when the socket can take more, or a promise that settles once the
+   * socket drained or the client went away; the caller must not send again before it settles.
    */
   send(text: string): Promise<void> | undefined {
-    if (this.isClosed) return undefined;
-    // The events of one append reach the stream in the same tick: cork so they leave in one write (one
-    // syscall and one chunk) instead of one each.
-    if (!this.corked) {
-      this.corked = true;
-      this.res.cork();
-      process.nextTick(() => this.uncork());
+    const socket = this.socket;
+    if (this.isClosed || socket === null) return undefined;
+    // The events of one append reach the stream in the same tick: they leave in one write at its end.
+    this.pending += text;
+    let full = socket.writableNeedDrain;
+    if (this.pending.length >= socket.writableHighWaterMark) full = !this.flush();
+    else if (!this.flushQueued) {
+      this.flushQueued = true;
+      process.nextTick(this.flushInTick);
     }
-    if (this.res.write(text)) return undefined;
+    if (!full) return undefined;
     return new Promise<void>((resolve) => {
       if (this.isClosed) resolve();
       else this.drained = resolve;
@@ -104,18 +118,26 @@ export class SseStream {
 
   /** A comment line for proxies and clients to see the stream is alive; skipped while the socket is full. */
   heartbeat(): void {
-    if (!this.isClosed && !this.res.writableNeedDrain) this.res.write(HEARTBEAT);
+    if (this.isClosed || this.socket === null || this.socket.writableNeedDrain) return;
+    this.pending += HEARTBEAT;
+    this.flush();
   }
 
   /** Ends the response cleanly (the terminating chunk is sent: a client sees the stream end, not an error). */
   end(): void {
+    if (!this.isClosed) this.flush();
     if (!this.res.writableEnded) this.res.end();
     this.markClosed();
   }
 
-  private uncork(): void {
-    this.corked = false;
-    if (!this.res.destroyed) this.res.uncork();
+  /** Writes what is pending; false when the socket's buffer is full (its 'drain' will wake the writer). */
+  private flush(): boolean {
+    const text = this.pending;
+    const socket = this.socket;
+    if (text === '' || socket === null) return true;
+    this.pending = '';
+    if (this.isClosed || !this.withBody || socket.destroyed) return true;
+    return socket.write(this.chunked ? `${Buffer.byteLength(text).toString(16)}\r\n${text}\r\n` : text);
   }
 
   private wakeWriter(): void {
@@ -127,6 +149,8 @@ export class SseStream {
   private markClosed(): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.pending = '';
+    this.socket?.off('drain', this.onDrain);
     this.wakeWriter();
     for (const fn of this.closeListeners.splice(0)) fn();
   }
