@@ -34,10 +34,12 @@ import { RuntimeError } from './errors/runtime-error.js';
 import type { DeltaSubscription } from './events/delta-subscription.js';
 import type { EventSubscription } from './events/event-subscription.js';
 import { type AppendListener, PublishingStore } from './events/publishing-store.js';
+import { ResumingSubscriptions } from './events/resuming-subscriptions.js';
 import { SubscriptionHub } from './events/subscription-hub.js';
 import { localRuntimeOf } from './local-runtime-adapter.js';
 import type { ResolvedRuntimeOptions, RuntimeOptions } from './options/runtime-options.js';
 import { openRuntimeResources } from './runtime-resources.js';
+import { ResidentSessions } from './shards/resident-sessions.js';
 import { recoverFromShardExit } from './shards/shard-crash-recovery.js';
 import { ShardInspectionClient } from './shards/shard-inspection.js';
 import { ShardPool, type ShardRequest } from './shards/shard-pool.js';
@@ -56,8 +58,8 @@ import type { WorkspaceRoots } from './validation/workspace-roots.js';
 export class Runtime {
   private readonly shards: ShardPool;
   private readonly storeServer: StoreRpcServer;
-  /** The sessions resident on the shards (from their `activity` messages). */
-  private readonly active = new Set<string>();
+  private readonly active: ResidentSessions;
+  private readonly subscriptions: ResumingSubscriptions;
   /** One control-plane client per shard; each follows its shard onto a replacement thread. */
   private readonly inspections: ShardInspectionClient[] = [];
   private shutdownPromise: Promise<void> | undefined;
@@ -74,14 +76,25 @@ export class Runtime {
     private readonly workspaceRoots: WorkspaceRoots,
   ) {
     this.storeServer = new StoreRpcServer(publishing);
+    this.subscriptions = new ResumingSubscriptions(
+      hub,
+      store,
+      (id) => this.resumeSession(id),
+      () => this.cluster,
+    );
+    // A passivated session should cost nothing on the main thread either: drop the store's cache entry
+    // for it (a no-op while the store still has writes of that session in flight).
+    this.active = new ResidentSessions((id) => {
+      if (store instanceof LevelEventStore) store.evictSession(id);
+    });
     this.shards = new ShardPool(
       options,
       dataDir,
       publishing,
       {
-        onStoreRequest: (link, msg) => this.storeServer.serve(link, msg.id, msg.op, msg.args),
+        onStoreRequest: (link, msg) => this.storeServer.serve(link, msg),
         onDeltas: (msg) => this.hub.publishDeltas(msg.sessionId, msg.deltas),
-        onActivity: (msg) => this.onActivity(msg.sessionId, msg.active),
+        onActivity: (msg) => this.active.report(msg.sessionId, msg.active),
         onShardExit: (index, error) =>
           recoverFromShardExit({ shards: this.shards, active: this.active, hub, logger }, index, error),
       },
@@ -90,14 +103,8 @@ export class Runtime {
   }
 
   static async start(options?: RuntimeOptions): Promise<Runtime> {
-    const {
-      options: opts,
-      dataDir,
-      workspaceRoots,
-      logger,
-      store,
-      cluster,
-    } = await openRuntimeResources(options);
+    const res = await openRuntimeResources(options);
+    const { options: opts, dataDir, logger, store, cluster } = res;
     let runtime: Runtime | undefined;
     const hub = new SubscriptionHub(
       store,
@@ -108,7 +115,15 @@ export class Runtime {
       (sessionId, events, deltas) =>
         runtime?.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
     );
-    runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger, workspaceRoots);
+    runtime = new Runtime(
+      opts,
+      dataDir,
+      store,
+      new PublishingStore(store, hub),
+      hub,
+      logger,
+      res.workspaceRoots,
+    );
     await runtime.shards.start();
     for (let i = 0; i < runtime.shards.size; i++) {
       const shards = runtime.shards;
@@ -168,7 +183,7 @@ export class Runtime {
     // so the eviction that follows cannot race with a command that would bring the session back.
     await storeCall(() => this.store.deleteSession(sessionId));
     await this.request(sessionId, { t: 'evict', id: 0, sessionId });
-    this.active.delete(sessionId);
+    this.active.forget(sessionId);
     this.hub.endSession(sessionId);
   }
 
@@ -247,35 +262,12 @@ export class Runtime {
   async subscribeEvents(sessionId: string, opts?: { afterSeq?: number }): Promise<EventSubscription> {
     this.checkId(sessionId);
     const { afterSeq } = parseArg(SubscribeEventsOpts, opts ?? {}, 'opts');
-    if (this.cluster) {
-      await this.resumeSession(sessionId);
-      const from = afterSeq ?? (await storeCall(() => this.store.latestSequence(sessionId))) ?? -1;
-      return this.cluster.subscribeEvents(sessionId, from);
-    }
-    return this.resumeFor(sessionId, this.hub.subscribeEvents(sessionId, afterSeq));
+    return this.subscriptions.events(sessionId, afterSeq);
   }
 
   async subscribeDeltas(sessionId: string): Promise<DeltaSubscription> {
     this.checkId(sessionId);
-    if (this.cluster) {
-      await this.resumeSession(sessionId);
-      return this.cluster.subscribeDeltas(sessionId);
-    }
-    return this.resumeFor(sessionId, this.hub.subscribeDeltas(sessionId));
-  }
-
-  /**
-   * Subscriptions resume the session on demand (api.md). The subscriber is registered first so nothing the
-   * resume appends (e.g. a queue drain) is missed; it is closed again if the session cannot be resumed.
-   */
-  private async resumeFor<T extends { close(): Promise<void> }>(sessionId: string, sub: T): Promise<T> {
-    try {
-      await this.resumeSession(sessionId);
-    } catch (err) {
-      await sub.close();
-      throw err;
-    }
-    return sub;
+    return this.subscriptions.deltas(sessionId);
   }
 
   async loadEventsAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
@@ -400,16 +392,6 @@ export class Runtime {
   /** Cluster mode: this node's cluster membership (leases, routing), for tests and operations. */
   get clusterNode(): ClusterNode | undefined {
     return this.cluster;
-  }
-
-  private onActivity(sessionId: string, active: boolean): void {
-    if (active) this.active.add(sessionId);
-    else {
-      this.active.delete(sessionId);
-      // A passivated session should cost nothing on the main thread either: drop the store's cache
-      // entry for it (a no-op while the store still has writes of that session in flight).
-      if (this.store instanceof LevelEventStore) this.store.evictSession(sessionId);
-    }
   }
 
   // ---------------------------------------------------------------- argument helpers

@@ -36,8 +36,6 @@ export class WorkerShard implements ShardLink {
   private waiting: ShardCommand[] = [];
   private terminating = false;
   private starting: Promise<void> | undefined;
-  /** how many times the thread was replaced */
-  restarts = 0;
 
   private constructor(
     readonly index: number,
@@ -84,7 +82,6 @@ export class WorkerShard implements ShardLink {
 
   /** Start a replacement; if that fails too, report it (failing what waits) and retry with backoff. */
   private respawn(attempt: number): void {
-    this.restarts++;
     this.start().catch((err: Error) => {
       if (this.terminating) return;
       this.events.onExit(this.index, err);
