@@ -19,6 +19,9 @@ describe('toHttpError', () => {
     ['CHANNEL_CLOSED', undefined, 500, undefined, 'INTERNAL'],
     ['EVENT_STORE', 'IO', 500, undefined, 'INTERNAL'],
     ['SESSION', undefined, 500, undefined, 'INTERNAL'],
+    ['SESSION', 'NodeFailed', 503, 1, 'SESSION'],
+    ['SESSION', 'NoOwner', 503, 1, 'SESSION'],
+    ['SESSION', 'LeaseLost', 503, 1, 'SESSION'],
   ];
 
   it('covers every RuntimeError code, and the status table names no other', () => {
