@@ -148,7 +148,7 @@ export function requestChars(req: Pick<ModelRequest, 'messages' | 'systemContext
 /**
  * Characters of the rendered system context, cached per context object (a session reuses one for every
  * call). Only the count is kept: `renderSystemContext`'s text cache is bounded (256) and a shard with more
- * sessions in flight than that would render the ~600-character text again on every turn (issue 5).
+ * sessions in flight than that would render the text again on every turn.
  */
 function systemContextChars(ctx: SystemContext | undefined): number {
   if (ctx === undefined) return 0;
@@ -254,7 +254,7 @@ export class SimulatedProvider implements ModelProvider {
   async complete(req: ModelRequest, onDelta?: (d: ProviderDelta) => void): Promise<ModelResponse> {
     if (req.signal.aborted) throw ModelCallError.cancelled();
     // reply and stream are synchronous unless a script sleeps or the options pace the stream: the instant
-    // model then costs one promise per call (issue 5).
+    // model then costs one promise per call.
     const planned = this.reply(req);
     const reply = planned instanceof Promise ? await planned : planned;
     if (this.firstTokenMs > 0 || this.msPerToken > 0)

@@ -179,8 +179,8 @@ describe('ShardRunner (spec §7, §8; architecture: passivation and backpressure
     await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === next.opId);
   });
 
-  // Regression: `evict` used to hand the commands queued behind the stopped actor to a fresh actor, which
-  // resumed the session being deleted.
+  // Commands queued behind an evicted actor must not go to a fresh actor: that would resume the session being
+  // deleted.
   it('evict must not resume the session for commands queued behind it', async () => {
     const h = await start();
     const id = await h.create({ title: 'doomed' });
