@@ -18,6 +18,9 @@ describe('toHttpError', () => {
     ['CHANNEL_CLOSED', undefined, 500, undefined, 'INTERNAL'],
     ['EVENT_STORE', 'IO', 500, undefined, 'INTERNAL'],
     ['SESSION', undefined, 500, undefined, 'INTERNAL'],
+    ['SESSION', 'NodeFailed', 503, 1, 'SESSION'],
+    ['SESSION', 'NoOwner', 503, 1, 'SESSION'],
+    ['SESSION', 'LeaseLost', 503, 1, 'SESSION'],
   ];
 
   it.each(table)('%s (%s) → %i', (code, kind, status, retryAfter, bodyCode) => {

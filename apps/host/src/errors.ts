@@ -71,6 +71,13 @@ export const RUNTIME_STATUS: Readonly<Record<RuntimeError['code'], number>> = {
 /** Statuses that tell the client to retry later, with `Retry-After`. */
 const RETRY_LATER = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
 
+/**
+ * Cluster mode's `SESSION` kinds that say "a node failed or the session is moving; try again": a command in
+ * flight on a node that died (it may have run), no owner yet, a fenced append. A 503 with the code and kind
+ * lets a client tell them from a defect.
+ */
+const CLUSTER_TRANSIENT_KINDS: ReadonlySet<string> = new Set(['NodeFailed', 'NoOwner', 'LeaseLost']);
+
 /** Maps anything thrown by a handler to the response; an unexpected error becomes a 500 without internals. */
 export function toHttpError(err: unknown): HttpError {
   if (err instanceof HostError) {
@@ -83,11 +90,15 @@ export function toHttpError(err: unknown): HttpError {
   if (err instanceof RuntimeError) {
     let status = RUNTIME_STATUS[err.code] ?? 500;
     if (err.code === 'INVALID_INPUT' && err.kind === 'OperationInFlight') status = 409;
+    const transient = err.code === 'SESSION' && CLUSTER_TRANSIENT_KINDS.has(err.kind ?? '');
+    if (transient) status = 503;
     if (status === 500) return internal();
     return {
       status,
       body: errorBody(err.code, err.message, err.kind, err.details),
-      ...(RETRY_LATER.has(err.code) ? { retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS } : {}),
+      ...(RETRY_LATER.has(err.code) || transient
+        ? { retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS }
+        : {}),
     };
   }
   // Fastify's own client errors (malformed JSON, wrong content type, body too large) keep their status.

@@ -62,8 +62,8 @@ export function buildStatements(q: string, fence: AppendFence | undefined): Stat
      * updated only where next_seq is the expected value (and the extra fence holds), and only the events of
      * updated rows are inserted, at next_seq.. (the (session_id, seq) primary key refuses any duplicate).
      * The catalog changes in the same row update: deltas computed from the events, applied to the current row.
-     * Rows are not locked in a separate step first: that step cost about three times the statement's own
-     * server time (BENCHMARKS.md). Batches come sorted by id, so two stores racing the same sessions mostly
+     * Rows are not locked in a separate step first: that step multiplied the statement's server CPU
+     * (BENCHMARKS.md, PostgreSQL store). Batches come sorted by id, so two stores racing the same sessions mostly
      * lock them in the same order; a deadlock the planner's order still allows aborts the statement, which is
      * retried whole.
      */
