@@ -57,7 +57,8 @@ import type { WorkspaceRoots } from './validation/workspace-roots.js';
  */
 export class Runtime {
   private readonly shards: ShardPool;
-  private readonly storeServer: StoreRpcServer;
+  private readonly hub: SubscriptionHub;
+  private readonly publishing: PublishingStore;
   private readonly active: ResidentSessions;
   private readonly subscriptions: ResumingSubscriptions;
   /** One control-plane client per shard; each follows its shard onto a replacement thread. */
@@ -70,12 +71,17 @@ export class Runtime {
     private readonly options: ResolvedRuntimeOptions,
     private readonly dataDir: string,
     private readonly store: SessionStore,
-    private readonly publishing: PublishingStore,
-    private readonly hub: SubscriptionHub,
     private readonly logger: Logger,
     private readonly workspaceRoots: WorkspaceRoots,
   ) {
-    this.storeServer = new StoreRpcServer(publishing);
+    const { eventBufferPerSubscriber: eventBuffer, deltaBufferPerSubscriber: deltaBuffer } = options.limits;
+    const hub = new SubscriptionHub(store, { eventBuffer, deltaBuffer }, (sessionId, events, deltas) =>
+      this.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
+    );
+    const publishing = new PublishingStore(store, hub);
+    const storeServer = new StoreRpcServer(publishing);
+    this.hub = hub;
+    this.publishing = publishing;
     this.subscriptions = new ResumingSubscriptions(
       hub,
       store,
@@ -92,7 +98,7 @@ export class Runtime {
       dataDir,
       publishing,
       {
-        onStoreRequest: (link, msg) => this.storeServer.serve(link, msg),
+        onStoreRequest: (link, msg) => storeServer.serve(link, msg),
         onDeltas: (msg) => this.hub.publishDeltas(msg.sessionId, msg.deltas),
         onActivity: (msg) => this.active.report(msg.sessionId, msg.active),
         onShardExit: (index, error) =>
@@ -105,25 +111,7 @@ export class Runtime {
   static async start(options?: RuntimeOptions): Promise<Runtime> {
     const res = await openRuntimeResources(options);
     const { options: opts, dataDir, logger, store, cluster } = res;
-    let runtime: Runtime | undefined;
-    const hub = new SubscriptionHub(
-      store,
-      {
-        eventBuffer: opts.limits.eventBufferPerSubscriber,
-        deltaBuffer: opts.limits.deltaBufferPerSubscriber,
-      },
-      (sessionId, events, deltas) =>
-        runtime?.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
-    );
-    runtime = new Runtime(
-      opts,
-      dataDir,
-      store,
-      new PublishingStore(store, hub),
-      hub,
-      logger,
-      res.workspaceRoots,
-    );
+    const runtime = new Runtime(opts, dataDir, store, logger, res.workspaceRoots);
     await runtime.shards.start();
     for (let i = 0; i < runtime.shards.size; i++) {
       const shards = runtime.shards;
@@ -132,7 +120,7 @@ export class Runtime {
     if (cluster) {
       runtime.cluster = cluster;
       const { shards, active } = runtime;
-      await cluster.join(localRuntimeOf({ shards, hub, active, store, logger }));
+      await cluster.join(localRuntimeOf({ shards, hub: runtime.hub, active, store, logger }));
     }
     logger.info(
       { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
