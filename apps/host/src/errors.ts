@@ -1,4 +1,4 @@
-import { RuntimeError } from '@shoal/supervisor';
+import { RuntimeError, type RuntimeErrorCode } from '@shoal/supervisor';
 
 /** What the host itself refuses (api.md "The host"): codes beside the `RuntimeError` codes. */
 export type HostErrorCode =
@@ -57,7 +57,7 @@ export function shuttingDown(): HostError {
  * `RuntimeError` code → HTTP status, written once (README "Errors"). INVALID_INPUT is refined by kind:
  * `OperationInFlight` is a 409 (the session is busy in a way the request cannot wait for).
  */
-export const RUNTIME_STATUS: Readonly<Record<RuntimeError['code'], number>> = {
+export const RUNTIME_STATUS: Readonly<Record<RuntimeErrorCode, number>> = {
   SESSION_NOT_FOUND: 404,
   SESSION_ALREADY_EXISTS: 409,
   INVALID_INPUT: 400,
@@ -69,7 +69,7 @@ export const RUNTIME_STATUS: Readonly<Record<RuntimeError['code'], number>> = {
 };
 
 /** Statuses that tell the client to retry later, with `Retry-After`. */
-const RETRY_LATER = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
+const RETRY_LATER: ReadonlySet<RuntimeErrorCode> = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
 
 /**
  * Cluster mode's `SESSION` kinds that say "a node failed or the session is moving; try again": a command in
@@ -88,7 +88,7 @@ export function toHttpError(err: unknown): HttpError {
     };
   }
   if (err instanceof RuntimeError) {
-    let status = RUNTIME_STATUS[err.code] ?? 500;
+    let status = RUNTIME_STATUS[err.code];
     if (err.code === 'INVALID_INPUT' && err.kind === 'OperationInFlight') status = 409;
     const transient = err.code === 'SESSION' && CLUSTER_TRANSIENT_KINDS.has(err.kind ?? '');
     if (transient) status = 503;

@@ -19,6 +19,17 @@ export { isContextWindowExceededError } from './compaction/overflow.js';
 export { COMPACTION_PROMPT } from './compaction/prompts.js';
 export { internSessionConfig, internText, internValue } from './config/intern-config.js';
 export { resolveSystemPrompt, sessionConfigFromInput } from './config/session-config.js';
+// The runtime's errors (api.md `RuntimeError`), their wire shape, and the logger every thread uses.
+export {
+  type InvalidInputKind,
+  isRuntimeError,
+  isRuntimeErrorCode,
+  RUNTIME_ERROR_CODES,
+  RuntimeError,
+  type RuntimeErrorCode,
+} from './errors/runtime-error.js';
+export { fromWireError, toWireError, type WireError, WireErrorSchema } from './errors/wire-error.js';
+export { createLogger, LOG_LEVELS, type LogLevel } from './logging/logger.js';
 export { PendingReplies } from './pending-replies.js';
 export { filterToolsByVisibility } from './policy/visibility.js';
 export { cancelForSuspend } from './reducer/cancel.js';

@@ -43,7 +43,7 @@ import { ResidentSessions } from './shards/resident-sessions.js';
 import { recoverFromShardExit } from './shards/shard-crash-recovery.js';
 import { ShardInspectionClient } from './shards/shard-inspection.js';
 import { ShardPool, type ShardRequest } from './shards/shard-pool.js';
-import { catalogCall, storeCall } from './store/store-call.js';
+import { storeCall } from './store/store-call.js';
 import { StoreRpcServer } from './store/store-rpc-server.js';
 import { parseArg, ShardIndexArg } from './validation/arguments.js';
 import { checkArg, checkSessionId, SubscribeEventsOpts } from './validation/runtime-arguments.js';
@@ -57,7 +57,8 @@ import type { WorkspaceRoots } from './validation/workspace-roots.js';
  */
 export class Runtime {
   private readonly shards: ShardPool;
-  private readonly storeServer: StoreRpcServer;
+  private readonly hub: SubscriptionHub;
+  private readonly publishing: PublishingStore;
   private readonly active: ResidentSessions;
   private readonly subscriptions: ResumingSubscriptions;
   /** One control-plane client per shard; each follows its shard onto a replacement thread. */
@@ -70,12 +71,17 @@ export class Runtime {
     private readonly options: ResolvedRuntimeOptions,
     private readonly dataDir: string,
     private readonly store: SessionStore,
-    private readonly publishing: PublishingStore,
-    private readonly hub: SubscriptionHub,
     private readonly logger: Logger,
     private readonly workspaceRoots: WorkspaceRoots,
   ) {
-    this.storeServer = new StoreRpcServer(publishing);
+    const { eventBufferPerSubscriber: eventBuffer, deltaBufferPerSubscriber: deltaBuffer } = options.limits;
+    const hub = new SubscriptionHub(store, { eventBuffer, deltaBuffer }, (sessionId, events, deltas) =>
+      this.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
+    );
+    const publishing = new PublishingStore(store, hub);
+    const storeServer = new StoreRpcServer(publishing);
+    this.hub = hub;
+    this.publishing = publishing;
     this.subscriptions = new ResumingSubscriptions(
       hub,
       store,
@@ -92,7 +98,7 @@ export class Runtime {
       dataDir,
       publishing,
       {
-        onStoreRequest: (link, msg) => this.storeServer.serve(link, msg),
+        onStoreRequest: (link, msg) => storeServer.serve(link, msg),
         onDeltas: (msg) => this.hub.publishDeltas(msg.sessionId, msg.deltas),
         onActivity: (msg) => this.active.report(msg.sessionId, msg.active),
         onShardExit: (index, error) =>
@@ -105,25 +111,7 @@ export class Runtime {
   static async start(options?: RuntimeOptions): Promise<Runtime> {
     const res = await openRuntimeResources(options);
     const { options: opts, dataDir, logger, store, cluster } = res;
-    let runtime: Runtime | undefined;
-    const hub = new SubscriptionHub(
-      store,
-      {
-        eventBuffer: opts.limits.eventBufferPerSubscriber,
-        deltaBuffer: opts.limits.deltaBufferPerSubscriber,
-      },
-      (sessionId, events, deltas) =>
-        runtime?.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
-    );
-    runtime = new Runtime(
-      opts,
-      dataDir,
-      store,
-      new PublishingStore(store, hub),
-      hub,
-      logger,
-      res.workspaceRoots,
-    );
+    const runtime = new Runtime(opts, dataDir, store, logger, res.workspaceRoots);
     await runtime.shards.start();
     for (let i = 0; i < runtime.shards.size; i++) {
       const shards = runtime.shards;
@@ -132,7 +120,7 @@ export class Runtime {
     if (cluster) {
       runtime.cluster = cluster;
       const { shards, active } = runtime;
-      await cluster.join(localRuntimeOf({ shards, hub, active, store, logger }));
+      await cluster.join(localRuntimeOf({ shards, hub: runtime.hub, active, store, logger }));
     }
     logger.info(
       { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
@@ -317,13 +305,13 @@ export class Runtime {
    */
   async listSessions(opts?: ListSessionsOptions): Promise<SessionPage> {
     this.assertRunning();
-    return catalogCall(() => this.store.listSessions(opts));
+    return storeCall(() => this.store.listSessions(opts));
   }
 
   /** The catalog entry of one session (creation metadata, times, counts), or null for an unknown id. */
   async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
     this.checkId(sessionId);
-    return catalogCall(() => this.store.getSessionSummary(sessionId));
+    return storeCall(() => this.store.getSessionSummary(sessionId));
   }
 
   /**

@@ -33,8 +33,8 @@ export interface SimulatedModelOptions {
 
 export const SIMULATED_PROVIDER_ID = 'simulated';
 export const DEFAULT_SIMULATED_CONTEXT_WINDOW_TOKENS = 200_000;
-/** One "token" is 4 characters: usage is ceil(chars / 4), and text streams in 4-character chunks. */
-export const CHARS_PER_TOKEN = 4;
+/** One token of the simulated model is 4 characters: usage is ceil(chars / 4), and text streams in 4-character chunks. */
+export const SIMULATED_CHARS_PER_TOKEN = 4;
 /** `/tokens n` appends n copies of this 4-character filler, i.e. exactly n more output tokens. */
 export const FILLER_TOKEN = ' tok';
 /**
@@ -172,8 +172,8 @@ const replyChars = (r: Reply): number =>
 /** Streamed fragments in order: 4-character text chunks, then each tool call's whole JSON arguments. */
 function replyDeltas(r: Reply): ProviderDelta[] {
   const out: ProviderDelta[] = [];
-  for (let i = 0; i < r.text.length; i += CHARS_PER_TOKEN) {
-    out.push({ type: 'text', delta: r.text.slice(i, i + CHARS_PER_TOKEN) });
+  for (let i = 0; i < r.text.length; i += SIMULATED_CHARS_PER_TOKEN) {
+    out.push({ type: 'text', delta: r.text.slice(i, i + SIMULATED_CHARS_PER_TOKEN) });
   }
   for (const c of r.toolCalls) {
     out.push({ type: 'tool_call_args', toolCallId: c.id, delta: JSON.stringify(c.parameters) });
@@ -216,8 +216,8 @@ function scriptReply(steps: readonly Step[]): Reply {
 
 /** `replyDeltas(r).forEach(onDelta)` without the array (the unpaced stream). */
 function emitDeltas(r: Reply, onDelta: (d: ProviderDelta) => void): void {
-  for (let i = 0; i < r.text.length; i += CHARS_PER_TOKEN) {
-    onDelta({ type: 'text', delta: r.text.slice(i, i + CHARS_PER_TOKEN) });
+  for (let i = 0; i < r.text.length; i += SIMULATED_CHARS_PER_TOKEN) {
+    onDelta({ type: 'text', delta: r.text.slice(i, i + SIMULATED_CHARS_PER_TOKEN) });
   }
   for (const c of r.toolCalls) {
     onDelta({ type: 'tool_call_args', toolCallId: c.id, delta: JSON.stringify(c.parameters) });
@@ -263,8 +263,8 @@ export class SimulatedProvider implements ModelProvider {
     const content: AssistantContent[] = [];
     if (reply.text.length > 0) content.push({ type: 'text', text: reply.text });
     for (const toolCall of reply.toolCalls) content.push({ type: 'tool_call', toolCall });
-    const inputTokens = Math.ceil(requestChars(req) / CHARS_PER_TOKEN);
-    const outputTokens = Math.ceil(replyChars(reply) / CHARS_PER_TOKEN);
+    const inputTokens = Math.ceil(requestChars(req) / SIMULATED_CHARS_PER_TOKEN);
+    const outputTokens = Math.ceil(replyChars(reply) / SIMULATED_CHARS_PER_TOKEN);
     return { content, usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } };
   }
 

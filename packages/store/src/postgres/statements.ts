@@ -28,7 +28,10 @@ export interface Statements {
 export interface AppendFence {
   condition: string;
   valueFor(sessionId: string): string;
-  /** The error for an append the condition rejected (the session existed and its sequence matched). */
+  /**
+   * Why an append the condition rejected was refused (the session existed and its sequence matched); the
+   * append fails with a `LEASE_LOST` StoreError whose message is this error's and whose cause it is.
+   */
   rejected(sessionId: string): Error;
 }
 

@@ -1,4 +1,4 @@
-import type { StoredEvent } from '@shoal/shared';
+import { isRuntimeError, type StoredEvent } from '@shoal/shared';
 import type { EventSubscription } from '../events/event-subscription.js';
 import type { ClusterRouter } from './cluster-router.js';
 import { FollowingSubscription } from './following-subscription.js';
@@ -47,7 +47,7 @@ export class ClusterEventSubscription
         try {
           await this.local.requestLocal({ t: 'ensureActive', sessionId: this.sessionId });
         } catch (err) {
-          if ((err as { code?: string }).code === 'SESSION_NOT_FOUND') return;
+          if (isRuntimeError(err, 'SESSION_NOT_FOUND')) return;
           await backoff.next((err as Error).message);
           continue;
         }

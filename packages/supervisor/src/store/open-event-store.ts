@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { runtimeErrorFromStore } from '@shoal/session-worker';
 import type { SessionEvent } from '@shoal/shared';
 import {
   type EventValidator,
@@ -20,7 +21,8 @@ const builtByTheReducer: EventValidator = (event) => event as SessionEvent;
 
 /**
  * Opens the event store the options choose (memory, PostgreSQL, or LevelDB under `dataDir/events`). In
- * cluster mode PostgreSQL appends are fenced by this node's leases. Failure is `EVENT_STORE`.
+ * cluster mode PostgreSQL appends are fenced by this node's leases. Failure is mapped as every store
+ * failure is (`runtimeErrorFromStore`; `EVENT_STORE` with the store's code as kind, e.g. `LOCKED`).
  */
 export async function openEventStore(
   opts: ResolvedRuntimeOptions,
@@ -40,12 +42,9 @@ export async function openEventStore(
             validateEvent: builtByTheReducer,
           });
   } catch (err) {
-    throw new RuntimeError(
-      'EVENT_STORE',
-      `cannot open the event store: ${(err as Error).message}`,
-      (err as { code?: string }).code,
-      undefined,
-      { cause: err },
-    );
+    const e = runtimeErrorFromStore(err);
+    throw new RuntimeError(e.code, `cannot open the event store: ${e.message}`, e.kind, e.details, {
+      cause: err,
+    });
   }
 }

@@ -77,7 +77,7 @@ describe('StoreRpcServer', () => {
         t: 'storeReply',
         id: expect.any(Number),
         ok: false,
-        error: { code: 'SESSION', message: `unknown store op ${op}`, origin: 'host' },
+        error: { code: 'SESSION', message: `unknown store op ${op}` },
       });
     }
   });
@@ -100,7 +100,7 @@ describe('StoreRpcServer', () => {
       const reply = await ask(op, args);
       expect(reply.ok, `${op} ${JSON.stringify(args)}`).toBe(false);
       if (!reply.ok) {
-        expect(reply.error).toMatchObject({ code: 'SESSION', origin: 'host' });
+        expect(reply.error).toMatchObject({ code: 'SESSION' });
         expect(reply.error.message).toContain(`invalid arguments for store op ${op}`);
       }
     }
@@ -108,14 +108,21 @@ describe('StoreRpcServer', () => {
     expect(await store.sessionExists('t')).toBe(false);
   });
 
-  it("hands the store's own error back with its code and details", async () => {
+  it("hands the store's own error back mapped to a RuntimeError code, the store's code as kind", async () => {
     const { ask } = setup();
     const missing = await ask('append', ['nobody', [userMessage('x', 'u0')], undefined]);
-    expect(missing).toMatchObject({ ok: false, error: { code: 'SESSION_NOT_FOUND', origin: 'store' } });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'SESSION_NOT_FOUND' } });
     await ask('createSession', ['s', undefined, undefined]);
     const conflict = await ask('append', ['s', [userMessage('x', 'u0')], { expectedNextSeq: 3 }]);
-    expect(conflict).toMatchObject({ ok: false, error: { code: 'SEQUENCE_CONFLICT', origin: 'store' } });
+    expect(conflict).toMatchObject({
+      ok: false,
+      error: {
+        code: 'EVENT_STORE',
+        kind: 'SEQUENCE_CONFLICT',
+        details: { sessionId: 's', expectedNextSeq: 3, actualNextSeq: 0 },
+      },
+    });
     const invalid = await ask('append', ['s', [{ type: 'NoSuchEvent' }], undefined]);
-    expect(invalid).toMatchObject({ ok: false, error: { code: 'INVALID_EVENT', origin: 'store' } });
+    expect(invalid).toMatchObject({ ok: false, error: { code: 'EVENT_STORE', kind: 'INVALID_EVENT' } });
   });
 });

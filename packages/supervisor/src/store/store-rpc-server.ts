@@ -1,6 +1,7 @@
-import type { ShardMessage, StoreOp, WireError } from '@shoal/session-worker';
-import type { SessionEvent } from '@shoal/shared';
+import { runtimeErrorFromStore, type ShardMessage, type StoreOp } from '@shoal/session-worker';
+import { type SessionEvent, toWireError } from '@shoal/shared';
 import { z } from 'zod';
+import { RuntimeError } from '../errors/runtime-error.js';
 import type { PublishingStore } from '../events/publishing-store.js';
 import type { ShardLink } from '../shards/shard-link.js';
 
@@ -41,7 +42,7 @@ class BadStoreRequest extends Error {}
  * Serves the store requests of shards: they append and read through the main thread's one store (one
  * LevelDB, one group commit for all shards; appends are published to subscribers once durable). Each
  * operation of the protocol's `StoreOp` is dispatched explicitly with its arguments validated; the reply
- * (the value, or the store's error with its code) goes back over the shard's link.
+ * (the value, or the store's error mapped by `runtimeErrorFromStore`) goes back over the shard's link.
  */
 export class StoreRpcServer {
   constructor(private readonly store: PublishingStore) {}
@@ -53,17 +54,17 @@ export class StoreRpcServer {
       call = this.call(req.op, req.args);
     } catch (err) {
       if (!(err instanceof BadStoreRequest)) throw err;
-      link.send({
-        t: 'storeReply',
-        id,
-        ok: false,
-        error: { code: 'SESSION', message: err.message, origin: 'host' },
-      });
+      const error = toWireError(
+        new RuntimeError('SESSION', err.message, undefined, undefined, { cause: err }),
+      );
+      link.send({ t: 'storeReply', id, ok: false, error });
       return;
     }
     call.then(
       (value) => link.send({ t: 'storeReply', id, ok: true, value }),
-      (err: unknown) => link.send({ t: 'storeReply', id, ok: false, error: storeWireError(err) }),
+      // The worker's side of the store boundary; in-process shards map the same way (ShardRunner).
+      (err: unknown) =>
+        link.send({ t: 'storeReply', id, ok: false, error: toWireError(runtimeErrorFromStore(err)) }),
     );
   }
 
@@ -105,15 +106,4 @@ function parseArgs<S extends z.ZodType>(schema: S, op: StoreOp, args: unknown): 
   const result = schema.safeParse(args);
   if (result.success) return result.data;
   throw new BadStoreRequest(`invalid arguments for store op ${op}: ${z.prettifyError(result.error)}`);
-}
-
-/** A store failure as it crosses the port: the store's code (`IO` when it has none), message and details. */
-function storeWireError(err: unknown): WireError {
-  const e = err as { code?: unknown; message?: unknown; details?: unknown };
-  return {
-    code: typeof e?.code === 'string' ? e.code : 'IO',
-    message: typeof e?.message === 'string' ? e.message : String(err),
-    details: e?.details,
-    origin: 'store',
-  };
 }
