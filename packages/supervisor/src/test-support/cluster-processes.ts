@@ -88,7 +88,12 @@ export class NodeProcess {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.child.send({ ...msg, id });
+      // A node the test has just killed refuses the write (EPIPE): the call fails like one to a gone node.
+      this.child.send({ ...msg, id }, (err) => {
+        if (!err) return;
+        this.pending.delete(id);
+        reject(new NodeGone(this.nodeId, { cause: err }));
+      });
     });
   }
 
@@ -117,8 +122,8 @@ export class NodeProcess {
 /** A call to a node whose process is gone (the caller's own node died: as a client's connection would). */
 export class NodeGone extends Error {
   readonly code = 'NODE_GONE';
-  constructor(nodeId: string) {
-    super(`node ${nodeId} is gone`);
+  constructor(nodeId: string, options?: { cause?: unknown }) {
+    super(`node ${nodeId} is gone`, options);
   }
 }
 
