@@ -1,4 +1,4 @@
-// Allocation profile of the turn phase (issue 5): which functions allocate how many bytes per turn.
+// Allocation profile of the turn phase: which functions allocate how many bytes per turn.
 // Uses V8's sampling heap profiler (node:inspector HeapProfiler.startSampling, objects later collected by
 // minor and major GCs included), so the numbers are estimates from samples (one per `--interval` bytes on
 // average), not exact counts. Not a test; prints markdown.

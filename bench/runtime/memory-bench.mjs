@@ -1,4 +1,4 @@
-// Memory benchmark (issue 5, item 3): heap and RSS per resident idle session, and after passivation.
+// Memory benchmark: heap and RSS per resident idle session, and after passivation.
 //
 //   npx turbo run build && node bench/runtime/memory-bench.mjs [--sessions 10000] [--shards 0,2] [--idle-ms 200]
 //

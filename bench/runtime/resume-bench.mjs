@@ -1,4 +1,4 @@
-// Resume benchmark (issue 5, item 4): cold resume of a session with 10,000 events, without and with a
+// Resume benchmark: cold resume of a session with 10,000 events, without and with a
 // snapshot.
 //
 //   npx turbo run build && node bench/runtime/resume-bench.mjs [--events 10000] [--shards 0,1] [--repeat 15]

@@ -1,4 +1,4 @@
-// Runtime benchmark (issue 5, item 2): user turns with the instant simulated model across many sessions,
+// Runtime benchmark: user turns with the instant simulated model across many sessions,
 // for each shard count and durability mode, beside the raw postMessage baseline measured in the same run.
 //
 //   npx turbo run build && node bench/runtime/runtime-bench.mjs [--sessions 1000] [--turns 10] [--warmup-turns 2]

@@ -1,4 +1,4 @@
-// Transport benchmark (issue 5): dispatch round trips between the main thread and worker threads over each
+// Transport benchmark: dispatch round trips between the main thread and worker threads over each
 // candidate transport, to 1 and 2 workers, with K requests in flight.
 //
 //   node bench/runtime/transport-bench.mjs [--seconds 1] [--repeat 3] [--workers 1,2] [--inflight 1,100,1000]

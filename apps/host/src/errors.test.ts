@@ -1,10 +1,11 @@
-import { RuntimeError } from '@shoal/supervisor';
+import { RUNTIME_ERROR_CODES } from '@shoal/shared';
+import { RuntimeError, type RuntimeErrorCode } from '@shoal/supervisor';
 import { describe, expect, it } from 'vitest';
-import { HostError, toHttpError } from './errors.js';
+import { HostError, RUNTIME_STATUS, toHttpError } from './errors.js';
 
 describe('toHttpError', () => {
   // The one RuntimeError → HTTP mapping, as a table: code, kind, status, Retry-After, body code.
-  const table: Array<[RuntimeError['code'], string | undefined, number, number | undefined, string]> = [
+  const table: Array<[RuntimeErrorCode, string | undefined, number, number | undefined, string]> = [
     ['SESSION_NOT_FOUND', undefined, 404, undefined, 'SESSION_NOT_FOUND'],
     ['SESSION_ALREADY_EXISTS', undefined, 409, undefined, 'SESSION_ALREADY_EXISTS'],
     ['INVALID_INPUT', 'Validation', 400, undefined, 'INVALID_INPUT'],
@@ -18,7 +19,15 @@ describe('toHttpError', () => {
     ['CHANNEL_CLOSED', undefined, 500, undefined, 'INTERNAL'],
     ['EVENT_STORE', 'IO', 500, undefined, 'INTERNAL'],
     ['SESSION', undefined, 500, undefined, 'INTERNAL'],
+    ['SESSION', 'NodeFailed', 503, 1, 'SESSION'],
+    ['SESSION', 'NoOwner', 503, 1, 'SESSION'],
+    ['SESSION', 'LeaseLost', 503, 1, 'SESSION'],
   ];
+
+  it('covers every RuntimeError code, and the status table names no other', () => {
+    expect(new Set(table.map(([code]) => code))).toEqual(new Set(RUNTIME_ERROR_CODES));
+    expect(Object.keys(RUNTIME_STATUS).sort()).toEqual([...RUNTIME_ERROR_CODES].sort());
+  });
 
   it.each(table)('%s (%s) → %i', (code, kind, status, retryAfter, bodyCode) => {
     const http = toHttpError(new RuntimeError(code, `secret detail of ${code}`, kind, { internal: 1 }));

@@ -1,4 +1,4 @@
-import { RuntimeError } from '@shoal/supervisor';
+import { RuntimeError, type RuntimeErrorCode } from '@shoal/supervisor';
 
 /** What the host itself refuses (api.md "The host"): codes beside the `RuntimeError` codes. */
 export type HostErrorCode =
@@ -57,7 +57,7 @@ export function shuttingDown(): HostError {
  * `RuntimeError` code → HTTP status, written once (README "Errors"). INVALID_INPUT is refined by kind:
  * `OperationInFlight` is a 409 (the session is busy in a way the request cannot wait for).
  */
-export const RUNTIME_STATUS: Readonly<Record<RuntimeError['code'], number>> = {
+export const RUNTIME_STATUS: Readonly<Record<RuntimeErrorCode, number>> = {
   SESSION_NOT_FOUND: 404,
   SESSION_ALREADY_EXISTS: 409,
   INVALID_INPUT: 400,
@@ -69,7 +69,14 @@ export const RUNTIME_STATUS: Readonly<Record<RuntimeError['code'], number>> = {
 };
 
 /** Statuses that tell the client to retry later, with `Retry-After`. */
-const RETRY_LATER = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
+const RETRY_LATER: ReadonlySet<RuntimeErrorCode> = new Set(['OVERLOADED', 'SHUTTING_DOWN']);
+
+/**
+ * Cluster mode's `SESSION` kinds that say "a node failed or the session is moving; try again": a command in
+ * flight on a node that died (it may have run), no owner yet, a fenced append. A 503 with the code and kind
+ * lets a client tell them from a defect.
+ */
+const CLUSTER_TRANSIENT_KINDS: ReadonlySet<string> = new Set(['NodeFailed', 'NoOwner', 'LeaseLost']);
 
 /** Maps anything thrown by a handler to the response; an unexpected error becomes a 500 without internals. */
 export function toHttpError(err: unknown): HttpError {
@@ -81,13 +88,17 @@ export function toHttpError(err: unknown): HttpError {
     };
   }
   if (err instanceof RuntimeError) {
-    let status = RUNTIME_STATUS[err.code] ?? 500;
+    let status = RUNTIME_STATUS[err.code];
     if (err.code === 'INVALID_INPUT' && err.kind === 'OperationInFlight') status = 409;
+    const transient = err.code === 'SESSION' && CLUSTER_TRANSIENT_KINDS.has(err.kind ?? '');
+    if (transient) status = 503;
     if (status === 500) return internal();
     return {
       status,
       body: errorBody(err.code, err.message, err.kind, err.details),
-      ...(RETRY_LATER.has(err.code) ? { retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS } : {}),
+      ...(RETRY_LATER.has(err.code) || transient
+        ? { retryAfterSeconds: OVERLOADED_RETRY_AFTER_SECONDS }
+        : {}),
     };
   }
   // Fastify's own client errors (malformed JSON, wrong content type, body too large) keep their status.

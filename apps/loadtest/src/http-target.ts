@@ -2,7 +2,13 @@ import type { StoredEvent } from '@shoal/shared';
 import { Agent, type Dispatcher, fetch } from 'undici';
 import { z } from 'zod';
 import { openSseEvents } from './sse-events.js';
-import { type ApprovalMemoryInput, type EventStream, type LoadTarget, TargetCallError } from './target.js';
+import {
+  type ApprovalMemoryInput,
+  type EventStream,
+  type LoadTarget,
+  networkMessage,
+  TargetCallError,
+} from './target.js';
 
 /** api.md "The host": `{ "error": { "code", "message", "kind"?, "details"? } }`. */
 const ErrorBodySchema = z.object({
@@ -62,7 +68,7 @@ export class HttpTarget implements LoadTarget {
         dispatcher: this.commands as Dispatcher,
       });
     } catch (err) {
-      throw new TargetCallError('NETWORK', `${method} ${path}: ${(err as Error).message}`, undefined, {
+      throw new TargetCallError('NETWORK', `${method} ${path}: ${networkMessage(err)}`, undefined, {
         cause: err,
       });
     }

@@ -3,7 +3,7 @@ import { EventSourceParserStream } from 'eventsource-parser/stream';
 import { type Dispatcher, fetch } from 'undici';
 import { z } from 'zod';
 import type { EventStream } from './target.js';
-import { TargetCallError } from './target.js';
+import { networkMessage, TargetCallError } from './target.js';
 
 /** api.md "The host": each event is sent as `data: {"seq":N,"event":{...}}`. */
 const StoredEventSchema = z.object({ seq: z.number().int().nonnegative(), event: SessionEventSchema });
@@ -33,7 +33,7 @@ export async function openSseEvents(req: SseRequest): Promise<EventStream> {
       signal: abort.signal,
     });
   } catch (err) {
-    throw new TargetCallError('NETWORK', `GET ${req.url}: ${(err as Error).message}`, undefined, {
+    throw new TargetCallError('NETWORK', `GET ${req.url}: ${networkMessage(err)}`, undefined, {
       cause: err,
     });
   }
@@ -53,14 +53,9 @@ export async function openSseEvents(req: SseRequest): Promise<EventStream> {
           next = await reader.read();
         } catch (err) {
           if (closed) return;
-          throw new TargetCallError(
-            'NETWORK',
-            `event stream ${req.url}: ${(err as Error).message}`,
-            undefined,
-            {
-              cause: err,
-            },
-          );
+          throw new TargetCallError('NETWORK', `event stream ${req.url}: ${networkMessage(err)}`, undefined, {
+            cause: err,
+          });
         }
         if (next.done) return;
         let data: unknown;

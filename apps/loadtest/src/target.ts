@@ -68,3 +68,14 @@ export class TargetCallError extends Error {
     super(message, options);
   }
 }
+
+/** An error's message with its causes' (`fetch failed (ECONNRESET: other side closed)`): fetch hides the reason. */
+export function networkMessage(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    parts.push(typeof code === 'string' && !e.message.includes(code) ? `${code}: ${e.message}` : e.message);
+  }
+  if (parts.length === 0) return String(err);
+  return parts.length === 1 ? parts[0]! : `${parts[0]} (${parts.slice(1).join('; ')})`;
+}

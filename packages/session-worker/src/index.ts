@@ -4,7 +4,6 @@ export { EffectInterpreter } from './effects/effect-interpreter.js';
 export { type LimitIssue, oversizedEvent } from './limits/event-limits.js';
 export { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from './limits/payload-limits.js';
 export { payloadBytes } from './limits/payload-size.js';
-export { createLogger } from './logging/logger.js';
 export { type BatcherOptions, MessageBatcher } from './protocol/batcher.js';
 export {
   rememberShardCommand,
@@ -12,7 +11,6 @@ export {
   type ShardCommandMemo,
   type ShardMessageMemo,
 } from './protocol/delivery.js';
-export { fromWireError, HostError, type RuntimeErrorCode, toWireError } from './protocol/host-error.js';
 export {
   type ChaosHow,
   ChaosHowSchema,
@@ -24,7 +22,7 @@ export {
   type ShardInspection,
   type ShardStats,
 } from './protocol/inspection.js';
-export type { ShardCommand, ShardMessage, StoreOp, WireError } from './protocol/messages.js';
+export type { ShardCommand, ShardMessage, StoreOp } from './protocol/messages.js';
 export { ModelCallError } from './providers/model-call-error.js';
 export type {
   ModelInfo,
@@ -37,12 +35,9 @@ export { type HostedProviderOptions, type ProviderOptions, ProviderRegistry } fr
 export { type SimulatedModelOptions, SimulatedProvider } from './providers/simulated.js';
 export { ShardInspector } from './shard/shard-inspector.js';
 export { ShardRunner } from './shard/shard-runner.js';
-export {
-  DEFAULT_SHARD_LIMITS,
-  type LogLevel,
-  type ShardRunnerOptions,
-} from './shard/shard-runner-options.js';
+export { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from './shard/shard-runner-options.js';
 export type { ShardStore } from './store-client/shard-store.js';
+export { mappingStoreErrors, runtimeErrorFromStore } from './store-client/store-failure.js';
 export { closeSharedToolPool, sharedToolPool } from './tools/pool/shared-tool-pool.js';
 export { TOOL_POOL_DEFAULTS, ToolPool, type ToolPoolOptions } from './tools/pool/tool-pool.js';
 export { PortToolRunner, serveToolPool } from './tools/pool/tool-pool-port.js';

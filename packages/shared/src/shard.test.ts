@@ -102,13 +102,4 @@ describe('shardOf', () => {
       counts[shardOf(`00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`, 4)]! += 1;
     for (const c of counts) expect(Math.abs(c - 1024)).toBeLessThan(150);
   });
-
-  it('is fast: 1M ids hash well under a second', () => {
-    const ids = seededUuids(1000, 1);
-    const start = performance.now();
-    let acc = 0;
-    for (let r = 0; r < 1000; r++) for (const id of ids) acc += shardOf(id, 16);
-    expect(acc).toBeGreaterThan(0);
-    expect(performance.now() - start).toBeLessThan(3_000);
-  });
 });

@@ -43,7 +43,7 @@ export function newCatalogRecord(now: number, metadata: Record<string, string>):
 }
 
 /*
- * Interning (memory per cached session, issue 5): model names and metadata sets repeat across sessions (every
+ * Interning (memory per cached session): model names and metadata sets repeat across sessions (every
  * session of a tenant has the same `{ tenant }`), so the cache keeps one string / one frozen object per
  * distinct value (`internText` / `internValue` from @shoal/shared) instead of one per session.
  */
@@ -156,8 +156,7 @@ const metadataJson = new WeakMap<Record<string, string>, string>();
  * How far the stored catalog record may lag behind the log, in events. Appends whose only catalog change is the
  * message count (the common case: a busy session's `updatedAt` moves at most once a second) do not rewrite the
  * record; readers add the events after the record's `seq` (`repairCatalog`). Rewriting it at least every this
- * many events bounds that repair read. Measured (README "Catalog"): one catalog op fewer per append is ~10% of
- * store throughput at 1,000 sessions.
+ * many events bounds that repair read. Skipping the rewrite saves one catalog op per append (README "Catalog").
  */
 export const CATALOG_MAX_LAG = 256;
 

@@ -2,8 +2,8 @@ import v8 from 'node:v8';
 
 /*
  * Every stored value starts with one format byte, so a record can be recognised (and the format changed later)
- * without guessing. Events and catalog records are UTF-8 JSON: measured faster than v8.serialize to encode and
- * decode for typical events (bench/store/encoding-bench.mjs, numbers in the README), portable, and readable with
+ * without guessing. Events and catalog records are UTF-8 JSON: faster than v8.serialize to encode and decode
+ * for typical events (bench/store/encoding-bench.mjs; numbers in BENCHMARKS.md / the README), portable, and readable with
  * any LevelDB tool. Snapshots use v8.serialize because they are opaque structured-cloneable values (Map, Date,
  * undefined, ... survive) and are written rarely.
  */
@@ -14,7 +14,7 @@ export const FORMAT_V8 = 0x02;
 export function encodeJson(value: unknown): Buffer {
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError('value is not representable as JSON');
-  // One native pass: measured faster than byteLength + allocUnsafe + write (README).
+  // One native pass instead of byteLength + allocUnsafe + write.
   return Buffer.from(`\x01${text}`, 'utf8');
 }
 

@@ -4,6 +4,7 @@
  * - `INVALID_EVENT`: an event failed the `SessionEvent` schema (or could not be encoded); nothing was written.
  * - `INVALID_ARGUMENT`: a malformed argument (empty session id, negative sequence number, ...).
  * - `LOCKED`: the database directory is held by another open store (this process or another one).
+ * - `LEASE_LOST`: the append fence (PostgreSQL, cluster mode) refused an append; nothing was written.
  */
 export type StoreErrorCode =
   | 'SESSION_NOT_FOUND'
@@ -14,7 +15,8 @@ export type StoreErrorCode =
   | 'IO'
   | 'INVALID_EVENT'
   | 'INVALID_ARGUMENT'
-  | 'LOCKED';
+  | 'LOCKED'
+  | 'LEASE_LOST';
 
 export interface StoreErrorDetails {
   /** The session the failing operation was about, when there is one. */

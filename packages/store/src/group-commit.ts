@@ -1,5 +1,5 @@
 /*
- * Group commit (issue 3): every write of the LevelDB store goes through one queue. Entries that arrive in the
+ * Group commit: every write of the LevelDB store goes through one queue. Entries that arrive in the
  * same turn of the event loop are written as ONE LevelDB batch (so one fsync is shared by many sessions), and
  * while that batch is in flight the next group accumulates. Entries keep their FIFO order inside and across
  * batches, which is what makes per-session ordering (append, then snapshot, then delete) hold.

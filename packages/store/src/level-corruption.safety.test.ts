@@ -5,8 +5,7 @@ import type { SessionEvent } from '@shoal/shared';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isStoreError } from './errors.js';
 import { LevelEventStore } from './level-event-store.js';
-import { textOf } from './test-support/conformance.js';
-import { userMessage } from './test-support/fixtures.js';
+import { textOf, userMessage } from './test-support/fixtures.js';
 
 /*
  * Real LevelDB files, damaged on disk the way a bad sector or a stray write would: a flipped byte in the

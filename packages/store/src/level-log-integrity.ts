@@ -3,7 +3,7 @@ import { StoreError, toStoreError } from './errors.js';
 
 /*
  * Integrity checks on reading a session's log. LevelDB checks the checksum of each write-ahead-log record when
- * it recovers, but without `paranoid_checks` (classic-level does not expose it) it drops a damaged record —
+ * it recovers, but without `paranoid_checks` (LevelDB's Node binding does not expose it) it drops a damaged record —
  * the rest of its 32 KiB block, every batch in it — and carries on, so a flipped byte silently loses events
  * of many sessions. What this store can still see: sequence numbers are contiguous by construction, and the
  * catalog record, written in the same batch as events whenever it changes, records the session's next seq at

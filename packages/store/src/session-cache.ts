@@ -1,9 +1,8 @@
 /*
- * The bounded per-session cache of LevelEventStore (issue 5: memory stays bounded with many sessions).
+ * The bounded per-session cache of LevelEventStore: memory stays bounded with many sessions.
  *
  * Replacement is CLOCK ("second chance", an LRU approximation) over the Map's insertion order: a use only sets a
- * flag on the entry, so the append hot path pays one field write instead of a Map delete + re-insert (measured
- * ~16 ns vs ~55-80 ns per append with 1,000-10,000 interleaved sessions). Eviction, which only runs when an
+ * flag on the entry, so the append hot path pays one field write instead of a Map delete + re-insert. Eviction, which only runs when an
  * insert pushes the cache past its bound, walks from the oldest entry: a used one loses its flag and moves to
  * the back, an unused idle one is dropped. A busy entry (a write queued but not yet settled, or a
  * create/delete/snapshot/load in progress) is never dropped: its state is ahead of the disk, or someone holds

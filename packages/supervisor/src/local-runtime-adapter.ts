@@ -8,7 +8,7 @@ import type { ShardPool, ShardRequest } from './shards/shard-pool.js';
 export function localRuntimeOf(node: {
   readonly shards: ShardPool;
   readonly hub: SubscriptionHub;
-  readonly active: ReadonlySet<string>;
+  readonly active: Iterable<string>;
   readonly store: SessionStore;
   readonly logger: Logger;
 }): LocalRuntime {

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLogger } from '@shoal/session-worker';
+import { createLogger } from '@shoal/shared';
 import type { SessionStore } from '@shoal/store';
 import type { Logger } from 'pino';
 import { z } from 'zod';

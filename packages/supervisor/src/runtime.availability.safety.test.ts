@@ -124,7 +124,7 @@ describe('one input never takes down or wedges others (worker shards)', () => {
     await rt.inspectShard(0).chaos('unreadableReply');
     const lost = await settled(rt.getSessionState(a));
     expect(lost.ok).toBe(false);
-    if (!lost.ok) expect(lost.err).toMatchObject({ code: 'SESSION' });
+    if (!lost.ok) expect(lost.err).toMatchObject({ code: 'CHANNEL_CLOSED' });
     expect((await rt.getSessionState(a)).sessionId).toBe(a);
     expect((await rt.getSessionState(b)).sessionId).toBe(b);
     await rt.cancelOperation(a);

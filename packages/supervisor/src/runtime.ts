@@ -34,14 +34,16 @@ import { RuntimeError } from './errors/runtime-error.js';
 import type { DeltaSubscription } from './events/delta-subscription.js';
 import type { EventSubscription } from './events/event-subscription.js';
 import { type AppendListener, PublishingStore } from './events/publishing-store.js';
+import { ResumingSubscriptions } from './events/resuming-subscriptions.js';
 import { SubscriptionHub } from './events/subscription-hub.js';
 import { localRuntimeOf } from './local-runtime-adapter.js';
 import type { ResolvedRuntimeOptions, RuntimeOptions } from './options/runtime-options.js';
 import { openRuntimeResources } from './runtime-resources.js';
+import { ResidentSessions } from './shards/resident-sessions.js';
 import { recoverFromShardExit } from './shards/shard-crash-recovery.js';
 import { ShardInspectionClient } from './shards/shard-inspection.js';
 import { ShardPool, type ShardRequest } from './shards/shard-pool.js';
-import { catalogCall, storeCall } from './store/store-call.js';
+import { storeCall } from './store/store-call.js';
 import { StoreRpcServer } from './store/store-rpc-server.js';
 import { parseArg, ShardIndexArg } from './validation/arguments.js';
 import { checkArg, checkSessionId, SubscribeEventsOpts } from './validation/runtime-arguments.js';
@@ -55,9 +57,10 @@ import type { WorkspaceRoots } from './validation/workspace-roots.js';
  */
 export class Runtime {
   private readonly shards: ShardPool;
-  private readonly storeServer: StoreRpcServer;
-  /** The sessions resident on the shards (from their `activity` messages). */
-  private readonly active = new Set<string>();
+  private readonly hub: SubscriptionHub;
+  private readonly publishing: PublishingStore;
+  private readonly active: ResidentSessions;
+  private readonly subscriptions: ResumingSubscriptions;
   /** One control-plane client per shard; each follows its shard onto a replacement thread. */
   private readonly inspections: ShardInspectionClient[] = [];
   private shutdownPromise: Promise<void> | undefined;
@@ -68,20 +71,36 @@ export class Runtime {
     private readonly options: ResolvedRuntimeOptions,
     private readonly dataDir: string,
     private readonly store: SessionStore,
-    private readonly publishing: PublishingStore,
-    private readonly hub: SubscriptionHub,
     private readonly logger: Logger,
     private readonly workspaceRoots: WorkspaceRoots,
   ) {
-    this.storeServer = new StoreRpcServer(publishing);
+    const { eventBufferPerSubscriber: eventBuffer, deltaBufferPerSubscriber: deltaBuffer } = options.limits;
+    const hub = new SubscriptionHub(store, { eventBuffer, deltaBuffer }, (sessionId, events, deltas) =>
+      this.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
+    );
+    const publishing = new PublishingStore(store, hub);
+    const storeServer = new StoreRpcServer(publishing);
+    this.hub = hub;
+    this.publishing = publishing;
+    this.subscriptions = new ResumingSubscriptions(
+      hub,
+      store,
+      (id) => this.resumeSession(id),
+      () => this.cluster,
+    );
+    // A passivated session should cost nothing on the main thread either: drop the store's cache entry
+    // for it (a no-op while the store still has writes of that session in flight).
+    this.active = new ResidentSessions((id) => {
+      if (store instanceof LevelEventStore) store.evictSession(id);
+    });
     this.shards = new ShardPool(
       options,
       dataDir,
       publishing,
       {
-        onStoreRequest: (link, msg) => this.storeServer.serve(link, msg.id, msg.op, msg.args),
+        onStoreRequest: (link, msg) => storeServer.serve(link, msg),
         onDeltas: (msg) => this.hub.publishDeltas(msg.sessionId, msg.deltas),
-        onActivity: (msg) => this.onActivity(msg.sessionId, msg.active),
+        onActivity: (msg) => this.active.report(msg.sessionId, msg.active),
         onShardExit: (index, error) =>
           recoverFromShardExit({ shards: this.shards, active: this.active, hub, logger }, index, error),
       },
@@ -90,25 +109,9 @@ export class Runtime {
   }
 
   static async start(options?: RuntimeOptions): Promise<Runtime> {
-    const {
-      options: opts,
-      dataDir,
-      workspaceRoots,
-      logger,
-      store,
-      cluster,
-    } = await openRuntimeResources(options);
-    let runtime: Runtime | undefined;
-    const hub = new SubscriptionHub(
-      store,
-      {
-        eventBuffer: opts.limits.eventBufferPerSubscriber,
-        deltaBuffer: opts.limits.deltaBufferPerSubscriber,
-      },
-      (sessionId, events, deltas) =>
-        runtime?.shards.sendFor(sessionId, { t: 'subscribers', sessionId, events, deltas }),
-    );
-    runtime = new Runtime(opts, dataDir, store, new PublishingStore(store, hub), hub, logger, workspaceRoots);
+    const res = await openRuntimeResources(options);
+    const { options: opts, dataDir, logger, store, cluster } = res;
+    const runtime = new Runtime(opts, dataDir, store, logger, res.workspaceRoots);
     await runtime.shards.start();
     for (let i = 0; i < runtime.shards.size; i++) {
       const shards = runtime.shards;
@@ -117,7 +120,7 @@ export class Runtime {
     if (cluster) {
       runtime.cluster = cluster;
       const { shards, active } = runtime;
-      await cluster.join(localRuntimeOf({ shards, hub, active, store, logger }));
+      await cluster.join(localRuntimeOf({ shards, hub: runtime.hub, active, store, logger }));
     }
     logger.info(
       { shards: opts.shards, store: opts.store, durability: opts.durability, dataDir },
@@ -168,7 +171,7 @@ export class Runtime {
     // so the eviction that follows cannot race with a command that would bring the session back.
     await storeCall(() => this.store.deleteSession(sessionId));
     await this.request(sessionId, { t: 'evict', id: 0, sessionId });
-    this.active.delete(sessionId);
+    this.active.forget(sessionId);
     this.hub.endSession(sessionId);
   }
 
@@ -247,35 +250,12 @@ export class Runtime {
   async subscribeEvents(sessionId: string, opts?: { afterSeq?: number }): Promise<EventSubscription> {
     this.checkId(sessionId);
     const { afterSeq } = parseArg(SubscribeEventsOpts, opts ?? {}, 'opts');
-    if (this.cluster) {
-      await this.resumeSession(sessionId);
-      const from = afterSeq ?? (await storeCall(() => this.store.latestSequence(sessionId))) ?? -1;
-      return this.cluster.subscribeEvents(sessionId, from);
-    }
-    return this.resumeFor(sessionId, this.hub.subscribeEvents(sessionId, afterSeq));
+    return this.subscriptions.events(sessionId, afterSeq);
   }
 
   async subscribeDeltas(sessionId: string): Promise<DeltaSubscription> {
     this.checkId(sessionId);
-    if (this.cluster) {
-      await this.resumeSession(sessionId);
-      return this.cluster.subscribeDeltas(sessionId);
-    }
-    return this.resumeFor(sessionId, this.hub.subscribeDeltas(sessionId));
-  }
-
-  /**
-   * Subscriptions resume the session on demand (api.md). The subscriber is registered first so nothing the
-   * resume appends (e.g. a queue drain) is missed; it is closed again if the session cannot be resumed.
-   */
-  private async resumeFor<T extends { close(): Promise<void> }>(sessionId: string, sub: T): Promise<T> {
-    try {
-      await this.resumeSession(sessionId);
-    } catch (err) {
-      await sub.close();
-      throw err;
-    }
-    return sub;
+    return this.subscriptions.deltas(sessionId);
   }
 
   async loadEventsAfter(sessionId: string, afterSeq: number): Promise<StoredEvent[]> {
@@ -325,13 +305,13 @@ export class Runtime {
    */
   async listSessions(opts?: ListSessionsOptions): Promise<SessionPage> {
     this.assertRunning();
-    return catalogCall(() => this.store.listSessions(opts));
+    return storeCall(() => this.store.listSessions(opts));
   }
 
   /** The catalog entry of one session (creation metadata, times, counts), or null for an unknown id. */
   async getSessionSummary(sessionId: string): Promise<SessionSummary | null> {
     this.checkId(sessionId);
-    return catalogCall(() => this.store.getSessionSummary(sessionId));
+    return storeCall(() => this.store.getSessionSummary(sessionId));
   }
 
   /**
@@ -400,16 +380,6 @@ export class Runtime {
   /** Cluster mode: this node's cluster membership (leases, routing), for tests and operations. */
   get clusterNode(): ClusterNode | undefined {
     return this.cluster;
-  }
-
-  private onActivity(sessionId: string, active: boolean): void {
-    if (active) this.active.add(sessionId);
-    else {
-      this.active.delete(sessionId);
-      // A passivated session should cost nothing on the main thread either: drop the store's cache
-      // entry for it (a no-op while the store still has writes of that session in flight).
-      if (this.store instanceof LevelEventStore) this.store.evictSession(sessionId);
-    }
   }
 
   // ---------------------------------------------------------------- argument helpers

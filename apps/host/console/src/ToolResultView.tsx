@@ -1,5 +1,5 @@
-import type { ToolResult } from '@shoal/shared';
-import { prettyJson, toolErrorText } from './format.js';
+import { type ToolResult, toolErrorDisplay } from '@shoal/shared';
+import { prettyJson } from './format.js';
 
 /** Shows what a tool returned (spec §1.6), or its error (spec §1.7). */
 export function ToolResultView({ result }: { result: ToolResult }) {
@@ -59,7 +59,7 @@ export function ToolResultView({ result }: { result: ToolResult }) {
     case 'External':
       return <pre class="output">{result.payload}</pre>;
     case 'Error':
-      return <div class="tool-result error">{toolErrorText(result.error)}</div>;
+      return <div class="tool-result error">{toolErrorDisplay(result.error)}</div>;
     default:
       return <pre class="output">{prettyJson(result)}</pre>;
   }

@@ -1,4 +1,3 @@
-import type { ToolError } from '@shoal/shared';
 import type { SessionStatus } from './api.js';
 
 const timeFormat = new Intl.DateTimeFormat(undefined, {
@@ -16,28 +15,6 @@ export const statusLabel: Record<SessionStatus, string> = {
   running: 'running',
   waiting_for_approval: 'waiting for approval',
 };
-
-/** spec §1.7 display text of a tool error. */
-export function toolErrorText(e: ToolError): string {
-  switch (e.type) {
-    case 'UnknownTool':
-      return `Unknown tool: ${e.toolName}`;
-    case 'InvalidParams':
-      return `Invalid parameters for ${e.toolName}: ${e.message}`;
-    case 'Execution':
-      return `${e.toolName} failed: ${e.message}`;
-    case 'Cancelled':
-      return `${e.toolName} was cancelled`;
-    case 'Timeout':
-      return `${e.toolName} timed out`;
-    case 'DeniedByUser':
-      return `${e.toolName} was denied by the user`;
-    case 'DeniedByPolicy':
-      return `${e.toolName} denied by approval policy`;
-    case 'InternalError':
-      return `Unexpected error: ${e.message}`;
-  }
-}
 
 export function prettyJson(value: unknown): string {
   try {

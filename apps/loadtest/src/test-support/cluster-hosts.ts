@@ -102,6 +102,22 @@ export class ClusterHost {
     return n;
   }
 
+  /** What a failing test reports about this node: how it ended, its warnings and errors, its stderr. */
+  diagnosis(): string {
+    const warnings = this.out.split('\n').filter((l) => /"level":(40|50|60)/.test(l));
+    const status = this.exited ? `exited (${this.child.exitCode ?? this.child.signalCode})` : 'running';
+    return [
+      `${this.nodeId}: ${status}, ${warnings.length} warning/error log lines; the last ones:`,
+      ...warnings.slice(-8).map((l) => `  ${l.slice(0, 600)}`),
+      `  stderr: ${this.err.slice(-2000)}`,
+    ].join('\n');
+  }
+
+  /** The pino lines at error level or above (for a failing test's report). */
+  errorLines(): string[] {
+    return this.out.split('\n').filter((l) => /"level":(50|60)/.test(l));
+  }
+
   signal(signal: NodeJS.Signals): void {
     if (signal === 'SIGKILL') this.alive = false;
     this.child.kill(signal);

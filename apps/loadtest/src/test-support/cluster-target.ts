@@ -45,8 +45,19 @@ export class ClusterTarget implements LoadTarget {
     throw new TargetCallError('NETWORK', 'no live cluster node');
   }
 
-  private via<T>(call: (http: HttpTarget) => Promise<T>): Promise<T> {
-    return call(this.pick().http);
+  /**
+   * Sends on the next live node. A call to a node the test killed that could not even connect (nothing
+   * was sent) goes to the next one, as a load balancer does; any other failure is the caller's.
+   */
+  private async via<T>(call: (http: HttpTarget) => Promise<T>): Promise<T> {
+    for (;;) {
+      const t = this.pick();
+      try {
+        return await call(t.http);
+      } catch (err) {
+        if (t.node.alive || !neverSent(err)) throw err;
+      }
+    }
   }
 
   createSession(metadata: Record<string, string>): Promise<string> {
@@ -55,7 +66,17 @@ export class ClusterTarget implements LoadTarget {
 
   async subscribe(sessionId: string, afterSeq: number): Promise<EventStream> {
     let current = this.pick();
-    let stream = await current.http.subscribe(sessionId, afterSeq);
+    let stream: EventStream;
+    for (;;) {
+      try {
+        stream = await current.http.subscribe(sessionId, afterSeq);
+        break;
+      } catch (err) {
+        // A read: safe to open again elsewhere when the node it went to is one the test killed.
+        if (current.node.alive || !(err instanceof TargetCallError) || err.code !== 'NETWORK') throw err;
+        current = this.pick();
+      }
+    }
     let last = afterSeq;
     let closed = false;
     const self = this;
@@ -69,11 +90,16 @@ export class ClusterTarget implements LoadTarget {
           return;
         } catch (err) {
           // Only a stream whose node the test killed is resumed elsewhere; anything else is the target's fault.
-          if (closed || current.node.alive || !(err instanceof TargetCallError) || err.code !== 'NETWORK')
-            throw err;
+          if (closed) return;
+          if (current.node.alive || !(err instanceof TargetCallError) || err.code !== 'NETWORK') throw err;
           current = self.pick();
           stream = await current.http.subscribe(sessionId, last);
           self.resumedStreams++;
+          // Closed while the new stream was opening: nobody else will close it.
+          if (closed) {
+            await stream.close();
+            return;
+          }
         }
       }
     }
@@ -138,4 +164,13 @@ export class ClusterTarget implements LoadTarget {
   async close(): Promise<void> {
     await Promise.all(this.targets.map((t) => t.http.close()));
   }
+}
+
+/** A connection that could not be made: the request never left this process. */
+function neverSent(err: unknown): boolean {
+  for (let e: unknown = err; e instanceof Error; e = e.cause) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT') return true;
+  }
+  return false;
 }

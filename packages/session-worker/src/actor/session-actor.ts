@@ -5,6 +5,7 @@ import {
   DEFAULT_MODEL,
   InvalidActionError,
   type ReduceResult,
+  RuntimeError,
   reduce,
   type SessionConfig,
   type SessionEvent,
@@ -15,7 +16,6 @@ import {
 import type { Logger } from 'pino';
 import type { EffectInterpreter } from '../effects/effect-interpreter.js';
 import { oversizedEvent, type QueueLimits, queueRefusal } from '../limits/event-limits.js';
-import { HostError } from '../protocol/host-error.js';
 import { DEFAULT_SHARD_LIMITS } from '../shard/shard-runner-options.js';
 import { Fifo } from './fifo.js';
 import { createState, type ResumeEnv, resumeState } from './session-boot.js';
@@ -122,7 +122,7 @@ export class SessionActor {
 
   /** The live state, read by the effect interpreter when an effect captures it (spec §5.5). */
   get appState(): AppState {
-    if (!this.state) throw new HostError('SESSION', `session ${this.sessionId} is not started`);
+    if (!this.state) throw new RuntimeError('SESSION', `session ${this.sessionId} is not started`);
     return this.state;
   }
 
@@ -181,12 +181,13 @@ export class SessionActor {
       return true;
     } catch (err) {
       // An unknown id is a client error, not an operational problem.
-      if (err instanceof HostError && err.code === 'SESSION_NOT_FOUND')
+      if (err instanceof RuntimeError && err.code === 'SESSION_NOT_FOUND')
         this.logger.debug('session not found');
       else this.logger.warn({ err }, 'session failed to start');
       const leftovers = this.commands.drain();
       this.stopped = true;
-      for (const c of leftovers) c.reject(err instanceof Error ? err : new HostError('SESSION', String(err)));
+      for (const c of leftovers)
+        c.reject(err instanceof Error ? err : new RuntimeError('SESSION', String(err)));
       this.env.onStopped(this, []);
       return false;
     }
@@ -239,7 +240,7 @@ export class SessionActor {
   private reduceAndRun(action: Action): void {
     const result = this.reduceOnly(action);
     if (result.events.length > 0) {
-      throw new HostError('SESSION', `${action.type} emitted events where none were expected`);
+      throw new RuntimeError('SESSION', `${action.type} emitted events where none were expected`);
     }
     this.runEffects(result);
   }
@@ -250,11 +251,11 @@ export class SessionActor {
       return reduce(this.appState, action, this.env.deps);
     } catch (err) {
       if (err instanceof InvalidActionError) {
-        throw new HostError('INVALID_INPUT', err.message, err.kind, undefined, { cause: err });
+        throw new RuntimeError('INVALID_INPUT', err.message, err.kind, undefined, { cause: err });
       }
       // The reducer mutates in place; after an unexpected throw its state cannot be trusted.
       this.fail(err);
-      throw new HostError(
+      throw new RuntimeError(
         'SESSION',
         `reducer failed on ${action.type}: ${(err as Error).message}`,
         undefined,

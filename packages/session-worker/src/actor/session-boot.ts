@@ -6,13 +6,13 @@ import {
   internSessionConfig,
   prepareResumedState,
   type ReducerDeps,
+  RuntimeError,
   recoverInterruptedOperation,
   type SessionConfig,
   type SessionEvent,
   stateFromDurable,
 } from '@shoal/shared';
 import type { Logger } from 'pino';
-import { HostError } from '../protocol/host-error.js';
 import type { ShardStore } from '../store-client/shard-store.js';
 import { systemContextFor } from './system-context.js';
 
@@ -58,7 +58,7 @@ export async function createState(
  */
 export async function resumeState(env: ResumeEnv, sessionId: string, logger: () => Logger): Promise<Booted> {
   if (!(await env.store.sessionExists(sessionId))) {
-    throw new HostError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
+    throw new RuntimeError('SESSION_NOT_FOUND', `session ${sessionId} not found`);
   }
   const snap = await env.store.loadLatestSnapshot(sessionId);
   let state: AppState;

@@ -1,5 +1,4 @@
-import type { Action, AppState, SessionEvent, UserContent } from '@shoal/shared';
-import { HostError } from '../protocol/host-error.js';
+import { type Action, type AppState, RuntimeError, type SessionEvent, type UserContent } from '@shoal/shared';
 import { payloadBytes } from './payload-size.js';
 
 /** A zod-like issue naming the limit a value exceeded (`details` of an INVALID_INPUT/Validation error). */
@@ -16,7 +15,7 @@ export interface LimitIssue {
  * The first event over `maxBytes` as an error, or `undefined`. Appending it would store (and copy between
  * threads, and replay for ever) a value no limit agreed to; the action that made it fails instead.
  */
-export function oversizedEvent(events: readonly SessionEvent[], maxBytes: number): HostError | undefined {
+export function oversizedEvent(events: readonly SessionEvent[], maxBytes: number): RuntimeError | undefined {
   for (let i = 0; i < events.length; i++) {
     const event = events[i]!;
     if (payloadBytes(event, maxBytes) <= maxBytes) continue;
@@ -28,7 +27,7 @@ export function oversizedEvent(events: readonly SessionEvent[], maxBytes: number
       path: ['events', i],
       message: `the ${event.type} event is larger than maxEventBytes (${maxBytes} bytes)`,
     };
-    return new HostError('INVALID_INPUT', issue.message, 'Validation', [issue]);
+    return new RuntimeError('INVALID_INPUT', issue.message, 'Validation', [issue]);
   }
   return undefined;
 }
@@ -46,7 +45,7 @@ export interface QueueLimits {
  * but the queue is full; `undefined` otherwise. OVERLOADED, not INVALID_INPUT: the same input is accepted
  * once the running turn has taken its queued work.
  */
-export function queueRefusal(state: AppState, action: Action, limits: QueueLimits): HostError | undefined {
+export function queueRefusal(state: AppState, action: Action, limits: QueueLimits): RuntimeError | undefined {
   if (state.currentOperation === undefined) return undefined;
   let adding: number;
   if (action.type === 'UserInput') adding = contentBytes(action.content);
@@ -68,8 +67,8 @@ export function queueRefusal(state: AppState, action: Action, limits: QueueLimit
   return undefined;
 }
 
-function full(why: string): HostError {
-  return new HostError(
+function full(why: string): RuntimeError {
+  return new RuntimeError(
     'OVERLOADED',
     `${why}; retry once the running operation has started its queued work`,
     'QueueFull',

@@ -1,6 +1,6 @@
 import type { HeapInfo } from 'node:v8';
+import { LOG_LEVELS, type LogLevel } from '@shoal/shared';
 import { z } from 'zod';
-import type { LogLevel } from '../shard/shard-runner-options.js';
 
 /**
  * The control plane of one shard: low-rate questions and orders (figures, the resident sessions, the heap,
@@ -27,7 +27,7 @@ export interface ShardInspection {
 
 export type ChaosHow = 'throw' | 'exit' | 'unreadableReply';
 
-export const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+export const LogLevelSchema = z.enum(LOG_LEVELS);
 export const ChaosHowSchema = z.enum(['throw', 'exit', 'unreadableReply']);
 
 export interface ShardStats {

@@ -1,4 +1,4 @@
-import type { Action, SessionConfig, StreamDelta } from '@shoal/shared';
+import type { Action, SessionConfig, StreamDelta, WireError } from '@shoal/shared';
 import type { ShardRunnerOptions } from '../shard/shard-runner-options.js';
 
 /**
@@ -48,13 +48,3 @@ export type StoreOp =
   | 'sessionExists'
   | 'saveSnapshot'
   | 'loadLatestSnapshotEncoded';
-
-/** An error as it crosses a port: the class is lost, the stable code and details are kept. */
-export interface WireError {
-  code: string;
-  message: string;
-  kind?: string;
-  details?: unknown;
-  /** the layer that raised it: 'store' errors map to EVENT_STORE, 'session' to SESSION, etc. */
-  origin: 'store' | 'session' | 'input' | 'host';
-}

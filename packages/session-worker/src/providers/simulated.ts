@@ -33,8 +33,8 @@ export interface SimulatedModelOptions {
 
 export const SIMULATED_PROVIDER_ID = 'simulated';
 export const DEFAULT_SIMULATED_CONTEXT_WINDOW_TOKENS = 200_000;
-/** One "token" is 4 characters: usage is ceil(chars / 4), and text streams in 4-character chunks. */
-export const CHARS_PER_TOKEN = 4;
+/** One token of the simulated model is 4 characters: usage is ceil(chars / 4), and text streams in 4-character chunks. */
+export const SIMULATED_CHARS_PER_TOKEN = 4;
 /** `/tokens n` appends n copies of this 4-character filler, i.e. exactly n more output tokens. */
 export const FILLER_TOKEN = ' tok';
 /**
@@ -148,7 +148,7 @@ export function requestChars(req: Pick<ModelRequest, 'messages' | 'systemContext
 /**
  * Characters of the rendered system context, cached per context object (a session reuses one for every
  * call). Only the count is kept: `renderSystemContext`'s text cache is bounded (256) and a shard with more
- * sessions in flight than that would render the ~600-character text again on every turn (issue 5).
+ * sessions in flight than that would render the text again on every turn.
  */
 function systemContextChars(ctx: SystemContext | undefined): number {
   if (ctx === undefined) return 0;
@@ -172,8 +172,8 @@ const replyChars = (r: Reply): number =>
 /** Streamed fragments in order: 4-character text chunks, then each tool call's whole JSON arguments. */
 function replyDeltas(r: Reply): ProviderDelta[] {
   const out: ProviderDelta[] = [];
-  for (let i = 0; i < r.text.length; i += CHARS_PER_TOKEN) {
-    out.push({ type: 'text', delta: r.text.slice(i, i + CHARS_PER_TOKEN) });
+  for (let i = 0; i < r.text.length; i += SIMULATED_CHARS_PER_TOKEN) {
+    out.push({ type: 'text', delta: r.text.slice(i, i + SIMULATED_CHARS_PER_TOKEN) });
   }
   for (const c of r.toolCalls) {
     out.push({ type: 'tool_call_args', toolCallId: c.id, delta: JSON.stringify(c.parameters) });
@@ -216,8 +216,8 @@ function scriptReply(steps: readonly Step[]): Reply {
 
 /** `replyDeltas(r).forEach(onDelta)` without the array (the unpaced stream). */
 function emitDeltas(r: Reply, onDelta: (d: ProviderDelta) => void): void {
-  for (let i = 0; i < r.text.length; i += CHARS_PER_TOKEN) {
-    onDelta({ type: 'text', delta: r.text.slice(i, i + CHARS_PER_TOKEN) });
+  for (let i = 0; i < r.text.length; i += SIMULATED_CHARS_PER_TOKEN) {
+    onDelta({ type: 'text', delta: r.text.slice(i, i + SIMULATED_CHARS_PER_TOKEN) });
   }
   for (const c of r.toolCalls) {
     onDelta({ type: 'tool_call_args', toolCallId: c.id, delta: JSON.stringify(c.parameters) });
@@ -254,7 +254,7 @@ export class SimulatedProvider implements ModelProvider {
   async complete(req: ModelRequest, onDelta?: (d: ProviderDelta) => void): Promise<ModelResponse> {
     if (req.signal.aborted) throw ModelCallError.cancelled();
     // reply and stream are synchronous unless a script sleeps or the options pace the stream: the instant
-    // model then costs one promise per call (issue 5).
+    // model then costs one promise per call.
     const planned = this.reply(req);
     const reply = planned instanceof Promise ? await planned : planned;
     if (this.firstTokenMs > 0 || this.msPerToken > 0)
@@ -263,8 +263,8 @@ export class SimulatedProvider implements ModelProvider {
     const content: AssistantContent[] = [];
     if (reply.text.length > 0) content.push({ type: 'text', text: reply.text });
     for (const toolCall of reply.toolCalls) content.push({ type: 'tool_call', toolCall });
-    const inputTokens = Math.ceil(requestChars(req) / CHARS_PER_TOKEN);
-    const outputTokens = Math.ceil(replyChars(reply) / CHARS_PER_TOKEN);
+    const inputTokens = Math.ceil(requestChars(req) / SIMULATED_CHARS_PER_TOKEN);
+    const outputTokens = Math.ceil(replyChars(reply) / SIMULATED_CHARS_PER_TOKEN);
     return { content, usage: { inputTokens, outputTokens, totalTokens: inputTokens + outputTokens } };
   }
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { threadId } from 'node:worker_threads';
+import type { LogLevel } from '@shoal/shared';
 import { MemoryEventStore } from '@shoal/store';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,6 @@ import { defaultHandler, ProviderDouble, untilAborted } from '../test-support/pr
 import { expectOk, useShardHarness } from '../test-support/shard-harness.js';
 import { ShardInspector } from './shard-inspector.js';
 import { ShardRunner } from './shard-runner.js';
-import type { LogLevel } from './shard-runner-options.js';
 import { DEFAULT_SHARD_LIMITS } from './shard-runner-options.js';
 
 describe('ShardInspector (the shard’s control plane, called in-process)', () => {

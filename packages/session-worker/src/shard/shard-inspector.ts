@@ -1,6 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
 import { threadId } from 'node:worker_threads';
-import { HostError } from '../protocol/host-error.js';
+import { type LogLevel, RuntimeError } from '@shoal/shared';
 import {
   type ChaosHow,
   ChaosHowSchema,
@@ -12,7 +12,6 @@ import {
   type ShardInspection,
   type ShardStats,
 } from '../protocol/inspection.js';
-import type { LogLevel } from './shard-runner-options.js';
 
 /** What an inspector reads and changes on its shard (ShardRunner). */
 export interface InspectedShard {
@@ -80,7 +79,7 @@ export class ShardInspector implements ShardInspection {
   async chaos(how: ChaosHow): Promise<void> {
     const checked = ChaosHowSchema.parse(how);
     if (!this.injectFault) {
-      throw new HostError(
+      throw new RuntimeError(
         'INVALID_INPUT',
         'this shard runs on the caller’s thread: there is no thread to break',
       );

@@ -1,8 +1,7 @@
+import type { LogLevel } from '@shoal/shared';
 import type { ProviderOptions } from '../providers/registry.js';
 
-export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
-
-/** Everything a shard host needs, as plain data (it is posted to worker threads). */
+/** Everything a shard runner needs, as plain data (it is posted to worker threads). */
 export interface ShardRunnerOptions {
   shardIndex: number;
   /** root of per-session workspaces: `<dataDir>/workspaces/<sessionId>` unless a session names its own */

@@ -3,11 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_MODEL, type SessionEvent, type SessionStateSnapshot } from '@shoal/shared';
+import { DEFAULT_MODEL, type SessionEvent, type SessionStateSnapshot, toWireError } from '@shoal/shared';
 import { MemoryEventStore } from '@shoal/store';
 import { describe, expect, it } from 'vitest';
-import { toWireError } from '../protocol/host-error.js';
 import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
+import { runtimeErrorFromStore } from '../store-client/store-failure.js';
 import { settle, waitUntil, waitUntilAsync } from '../test-support/async.js';
 import { defaultHandler, ProviderDouble, untilAborted } from '../test-support/provider-double.js';
 import {
@@ -179,8 +179,8 @@ describe('ShardRunner (spec §7, §8; architecture: passivation and backpressure
     await h.waitForEvent(id, 'OperationCompleted', (e) => e.opId === next.opId);
   });
 
-  // Regression: `evict` used to hand the commands queued behind the stopped actor to a fresh actor, which
-  // resumed the session being deleted.
+  // Commands queued behind an evicted actor must not go to a fresh actor: that would resume the session being
+  // deleted.
   it('evict must not resume the session for commands queued behind it', async () => {
     const h = await start();
     const id = await h.create({ title: 'doomed' });
@@ -232,7 +232,7 @@ describe('ShardRunner (spec §7, §8; architecture: passivation and backpressure
             worker.postMessage([{ t: 'storeReply', id: m.id, ok: true, value }] satisfies ShardCommand[]),
           (err: unknown) =>
             worker.postMessage([
-              { t: 'storeReply', id: m.id, ok: false, error: toWireError(err) },
+              { t: 'storeReply', id: m.id, ok: false, error: toWireError(runtimeErrorFromStore(err)) },
             ] satisfies ShardCommand[]),
         );
       }

@@ -1,29 +1,32 @@
 import {
   type Action,
+  createLogger,
   filterToolsByVisibility,
+  type LogLevel,
+  RuntimeError,
   type SessionStateSnapshot,
   systemDeps,
   type ToolSchema,
   type ToolVisibility,
+  toWireError,
 } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { type ActorCommand, type ActorEnv, type Boot, SessionActor } from '../actor/session-actor.js';
 import { BatchingDeltaSink } from '../effects/delta-sink.js';
 import { EffectInterpreter, type InterpreterEnv } from '../effects/effect-interpreter.js';
-import { createLogger } from '../logging/logger.js';
 import type { ShardMessageMemo } from '../protocol/delivery.js';
-import { HostError, toWireError } from '../protocol/host-error.js';
 import type { ResidentSession } from '../protocol/inspection.js';
 import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import { ProviderRegistry } from '../providers/registry.js';
 import { PortStoreClient } from '../store-client/port-store-client.js';
 import type { ShardStore } from '../store-client/shard-store.js';
+import { mappingStoreErrors } from '../store-client/store-failure.js';
 import { builtinTools } from '../tools/builtin-tools.js';
 import type { ToolTaskRunner } from '../tools/pool/tool-task.js';
 import { SpawnHelper } from '../tools/spawn/spawn-helper.js';
 import { ToolExecutor } from '../tools/tool-executor.js';
-import { DEFAULT_SHARD_LIMITS, type LogLevel, type ShardRunnerOptions } from './shard-runner-options.js';
+import { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from './shard-runner-options.js';
 
 interface Subscribers {
   events: number;
@@ -66,7 +69,8 @@ export class ShardRunner {
   ) {
     this.logger = logger ?? createLogger(options.logLevel, { shard: options.shardIndex });
     this.spawner = new SpawnHelper(this.logger);
-    if (store) this.store = store;
+    // In-process, store errors become RuntimeErrors here; a worker's arrive mapped by the main thread.
+    if (store) this.store = mappingStoreErrors(store);
     else {
       this.storeClient = new PortStoreClient(post);
       this.store = this.storeClient;
@@ -179,7 +183,7 @@ export class ShardRunner {
         if (this.actors.has(cmd.sessionId)) {
           this.replyError(
             cmd.id,
-            new HostError('SESSION_ALREADY_EXISTS', `session ${cmd.sessionId} already exists`),
+            new RuntimeError('SESSION_ALREADY_EXISTS', `session ${cmd.sessionId} already exists`),
           );
           return;
         }
@@ -241,13 +245,13 @@ export class ShardRunner {
 
   private refuse(id: number): boolean {
     if (this.shuttingDown) {
-      this.replyError(id, new HostError('SHUTTING_DOWN', 'the runtime is shutting down'));
+      this.replyError(id, new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
       return true;
     }
     if (this.pendingTotal >= this.options.maxPendingPerShard) {
       this.replyError(
         id,
-        new HostError(
+        new RuntimeError(
           'OVERLOADED',
           `shard ${this.options.shardIndex} has ${this.pendingTotal} commands queued`,
         ),
@@ -271,7 +275,7 @@ export class ShardRunner {
     if (actor.pendingCommands >= this.options.maxPendingPerSession) {
       this.replyError(
         id,
-        new HostError(
+        new RuntimeError(
           'OVERLOADED',
           `session ${actor.sessionId} has ${actor.pendingCommands} commands queued`,
         ),
@@ -302,11 +306,11 @@ export class ShardRunner {
     if (this.evicting === actor.sessionId) {
       // The session is being deleted: what was queued behind it must not resume it.
       for (const c of leftovers)
-        c.reject(new HostError('SESSION_NOT_FOUND', `session ${actor.sessionId} was deleted`));
+        c.reject(new RuntimeError('SESSION_NOT_FOUND', `session ${actor.sessionId} was deleted`));
       return;
     }
     if (this.shuttingDown) {
-      for (const c of leftovers) c.reject(new HostError('SHUTTING_DOWN', 'the runtime is shutting down'));
+      for (const c of leftovers) c.reject(new RuntimeError('SHUTTING_DOWN', 'the runtime is shutting down'));
       return;
     }
     // Commands queued behind a suspend (or behind a failure) go to a fresh actor, in order; it resumes
@@ -356,14 +360,14 @@ export class ShardRunner {
         this.logger.error({ err, id: msg.id }, 'a reply could not be posted; the request fails instead');
         this.replyError(
           msg.id,
-          new HostError('SESSION', `the shard could not send its reply: ${err.message}`),
+          new RuntimeError('CHANNEL_CLOSED', `the shard could not send its reply: ${err.message}`),
         );
         return;
       case 'store':
         this.logger.error({ err, op: msg.op }, 'a store call could not be posted; it fails');
         this.storeClient?.fail(
           msg.id,
-          new HostError('SESSION', `the store call could not be sent: ${err.message}`),
+          new RuntimeError('CHANNEL_CLOSED', `the store call could not be sent: ${err.message}`),
         );
         return;
       default:
@@ -396,14 +400,16 @@ export class ShardRunner {
   }
 
   private replyError(id: number, err: unknown): void {
+    // Anything but a RuntimeError is a defect of the shard: it reaches the caller as SESSION, logged here.
+    if (!(err instanceof RuntimeError)) this.logger.error({ err, id }, 'a request failed unexpectedly');
     this.post({ t: 'reply', id, ok: false, error: toWireError(err) });
   }
 }
 
-/** A request or store call lost between the threads: SESSION, so callers know they may retry. */
-function lostError(what: string): HostError {
-  return new HostError(
-    'SESSION',
+/** A request or store call the channel between the threads dropped: CHANNEL_CLOSED; it may be retried. */
+function lostError(what: string): RuntimeError {
+  return new RuntimeError(
+    'CHANNEL_CLOSED',
     `${what} was lost between the threads (the other side could not read it); the command may be retried`,
   );
 }

@@ -1,7 +1,12 @@
-import { PendingReplies, type SessionEvent, type StoredEvent } from '@shoal/shared';
+import {
+  fromWireError,
+  PendingReplies,
+  type SessionEvent,
+  type StoredEvent,
+  type WireError,
+} from '@shoal/shared';
 import { decodeSnapshot, type EncodedSnapshot } from '@shoal/store';
-import { fromWireError } from '../protocol/host-error.js';
-import type { ShardMessage, StoreOp, WireError } from '../protocol/messages.js';
+import type { ShardMessage, StoreOp } from '../protocol/messages.js';
 import type { ShardStore } from './shard-store.js';
 
 /** A `ShardStore` whose calls travel to the main thread as `store` messages and come back as `storeReply`. */
@@ -19,7 +24,7 @@ export class PortStoreClient implements ShardStore {
   /** Called by the host for every `storeReply` command. */
   settle(id: number, ok: boolean, value: unknown, error: WireError | undefined): void {
     if (ok) this.pending.resolve(id, value);
-    else this.pending.reject(id, fromWireError(error!));
+    else this.pending.reject(id, fromWireError(error));
   }
 
   /** A store call whose request or reply was lost between the threads: it fails instead of waiting. */

@@ -13,11 +13,12 @@ import {
   type SessionStateSnapshot,
   type StoredEvent,
   sessionConfigFromInput,
+  type WireError,
 } from '@shoal/shared';
 import { LevelEventStore } from '@shoal/store';
 import { pino } from 'pino';
 import { afterEach, expect } from 'vitest';
-import type { ShardCommand, ShardMessage, WireError } from '../protocol/messages.js';
+import type { ShardCommand, ShardMessage } from '../protocol/messages.js';
 import type { ModelProvider } from '../providers/model-provider.js';
 import { ShardRunner } from '../shard/shard-runner.js';
 import { DEFAULT_SHARD_LIMITS, type ShardRunnerOptions } from '../shard/shard-runner-options.js';

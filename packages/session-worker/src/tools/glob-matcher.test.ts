@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { compileGlob, literalPrefix } from './glob-matcher.js';
+import { compilePathGlob, literalPrefix } from './glob-matcher.js';
 
-const m = (pattern: string, p: string): boolean => compileGlob(pattern).test(p);
+const m = (pattern: string, p: string): boolean => compilePathGlob(pattern).test(p);
 
-describe('compileGlob', () => {
+describe('compilePathGlob', () => {
   it('* and ? stay within one segment', () => {
     expect(m('*.ts', 'a.ts')).toBe(true);
     expect(m('*.ts', 'src/a.ts')).toBe(false);
@@ -34,7 +34,7 @@ describe('compileGlob', () => {
   });
 
   it('rejects an unclosed brace', () => {
-    expect(() => compileGlob('{a,b')).toThrow(/unclosed/);
+    expect(() => compilePathGlob('{a,b')).toThrow(/unclosed/);
   });
 
   it('literalPrefix is the leading segments without glob syntax', () => {

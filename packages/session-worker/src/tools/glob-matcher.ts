@@ -8,7 +8,7 @@ const escapeRe = (c: string): string => c.replace(/[\\^$.+()|{}[\]*?/]/g, '\\$&'
 export const hasGlobSyntax = (s: string): boolean => /[*?[{]/.test(s);
 
 /** A compiled glob: `test` is a whole-path match that takes time linear in the path's length. */
-export interface GlobMatcher {
+export interface PathGlobMatcher {
   test(relativePath: string): boolean;
 }
 
@@ -19,7 +19,7 @@ export interface GlobMatcher {
  * a backtracking engine: a pattern like `*a*a*a*a*a*a*a*a*a*Z` against a long name of `a`s, which takes a
  * backtracking matcher (JavaScript's, or picomatch's as used by glob libraries) minutes, costs microseconds.
  */
-export function compileGlob(pattern: string): GlobMatcher {
+export function compilePathGlob(pattern: string): PathGlobMatcher {
   let i = 0;
   const parse = (inBrace: boolean): string => {
     let out = '';

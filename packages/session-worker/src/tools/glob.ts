@@ -18,7 +18,7 @@ export type GlobParams = z.infer<typeof GlobParams>;
 
 /**
  * `glob`: files and directories under `path` whose path relative to `path` matches `pattern` (see
- * compileGlob). Here, on the shard's thread, `path` and the pattern's literal prefix are resolved and
+ * compilePathGlob). Here, on the shard's thread, `path` and the pattern's literal prefix are resolved and
  * confined to the workspace; the walk (tinyglobby, symlinks neither followed nor listed, `.git` and
  * `node_modules` skipped) and the matching run as a task on the tool pool (pool/glob-search.ts).
  */

@@ -1,6 +1,7 @@
 import { thoughtDisplayText } from '../schemas/content.js';
 import type { Message } from '../schemas/message.js';
-import { type ToolResult, toolErrorDisplay } from '../schemas/tool-result.js';
+import { toolErrorDisplay } from '../schemas/tool-error-display.js';
+import type { ToolResult } from '../schemas/tool-result.js';
 
 // spec §1.6: the text a tool result is shown to the model as, used for token projections (§3.2.13).
 // Shoal's own renderers; only Bash/FileContent/External/Error are specified in detail.

@@ -36,7 +36,7 @@ export interface ClassSpec {
 }
 
 /** A compiled glob pattern. */
-export interface CompiledGlob {
+export interface CompiledApprovalGlob {
   readonly tokens: readonly GlobToken[];
 }
 
@@ -79,7 +79,7 @@ function indexOfFrom(cps: readonly number[], cp: number, from: number): number {
 /**
  * Compile a pattern following the `glob` crate's parser. Throws `GlobPatternError` when it does not parse.
  */
-export function compileGlob(pattern: string): CompiledGlob {
+export function compileApprovalGlob(pattern: string): CompiledApprovalGlob {
   const cps: number[] = [];
   for (const ch of pattern) cps.push(ch.codePointAt(0)!);
   const raw: GlobToken[] = [];
@@ -157,7 +157,7 @@ function epsilonClose(tokens: readonly GlobToken[], set: Uint8Array): void {
  * Whole-subject match of a compiled glob (spec §2.3). NFA simulation: `cur[t]` = "about to match token t";
  * `inner[t]` = "inside the run of a `rec` token t, which can only be left right after a `/`".
  */
-export function globMatches(glob: CompiledGlob, subject: string): boolean {
+export function approvalGlobMatches(glob: CompiledApprovalGlob, subject: string): boolean {
   const tokens = glob.tokens;
   const m = tokens.length;
   let cur = new Uint8Array(m + 1);
@@ -227,14 +227,15 @@ export function globMatches(glob: CompiledGlob, subject: string): boolean {
 
 /** Compiled patterns (or `null` for patterns that do not parse); bounded, oldest entry evicted first. */
 const MAX_CACHED_PATTERNS = 4096;
-const cache = new Map<string, CompiledGlob | null>();
+const cache = new Map<string, CompiledApprovalGlob | null>();
 
-function compiledOrNull(pattern: string): CompiledGlob | null {
+/** The compiled pattern from the cache (compiling it on a miss), or `null` when it does not parse. */
+export function cachedApprovalGlob(pattern: string): CompiledApprovalGlob | null {
   const hit = cache.get(pattern);
   if (hit !== undefined) return hit;
-  let compiled: CompiledGlob | null;
+  let compiled: CompiledApprovalGlob | null;
   try {
-    compiled = compileGlob(pattern);
+    compiled = compileApprovalGlob(pattern);
   } catch (e) {
     if (!(e instanceof GlobPatternError)) throw e;
     compiled = null;
@@ -248,8 +249,8 @@ function compiledOrNull(pattern: string): CompiledGlob | null {
 }
 
 /** True when `pattern` parses as a glob (spec §2.3). */
-export function isValidGlob(pattern: string): boolean {
-  return compiledOrNull(pattern) !== null;
+export function isValidApprovalGlob(pattern: string): boolean {
+  return cachedApprovalGlob(pattern) !== null;
 }
 
 /**
@@ -258,11 +259,11 @@ export function isValidGlob(pattern: string): boolean {
  */
 export function patternMatches(pattern: string, subject: string): boolean {
   if (pattern === subject) return true;
-  const compiled = compiledOrNull(pattern);
-  return compiled !== null && globMatches(compiled, subject);
+  const compiled = cachedApprovalGlob(pattern);
+  return compiled !== null && approvalGlobMatches(compiled, subject);
 }
 
 /** Number of cached compiled patterns (for tests and metrics). */
-export function globCacheSize(): number {
+export function approvalGlobCacheSize(): number {
   return cache.size;
 }

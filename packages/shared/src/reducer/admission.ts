@@ -3,7 +3,7 @@ import { isBlank } from '../config/whitespace.js';
 import { dispatchAgentPatternsOf, type ToolDecision, toolDecision } from '../policy/approval-policy.js';
 import { patternMatches } from '../policy/glob.js';
 import type { ToolCall } from '../schemas/content.js';
-import { toolErrorDisplay } from '../schemas/tool-result.js';
+import { toolErrorDisplay } from '../schemas/tool-error-display.js';
 import { type AppState, readyToContinue } from '../state/app-state.js';
 import { addPendingToolCall } from '../state/operations.js';
 import { arrayWith, arrayWithoutFirst } from '../state/shared-collections.js';

@@ -4,7 +4,7 @@ import type { ActionOf } from '../schemas/actions.js';
 import type { BackendConfig, SessionConfig } from '../schemas/config.js';
 import type { ToolCall } from '../schemas/content.js';
 import type { Effect } from '../schemas/effects.js';
-import { toolErrorDisplay } from '../schemas/tool-result.js';
+import { toolErrorDisplay } from '../schemas/tool-error-display.js';
 import { applySessionConfig } from '../state/app-state.js';
 import { addPendingToolCall } from '../state/operations.js';
 import { arrayWith, mapWith, orSharedEmpty } from '../state/shared-collections.js';

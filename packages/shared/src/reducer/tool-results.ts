@@ -1,6 +1,7 @@
 import type { ActionOf } from '../schemas/actions.js';
 import type { Message, ToolMessage, UserMessage } from '../schemas/message.js';
-import { type ToolResult, toolErrorDisplay } from '../schemas/tool-result.js';
+import { toolErrorDisplay } from '../schemas/tool-error-display.js';
+import type { ToolResult } from '../schemas/tool-result.js';
 import { readyToContinue } from '../state/app-state.js';
 import { addPendingToolCall, completeOperation, removePendingToolCall } from '../state/operations.js';
 import { mapWithout } from '../state/shared-collections.js';

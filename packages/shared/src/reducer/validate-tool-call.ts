@@ -10,17 +10,19 @@ import type { ToolError } from '../schemas/tool-result.js';
  */
 const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: true, addUsedSchema: false });
 
-type Compiled = { ok: true; validate: ValidateFunction } | { ok: false; error: string };
+/** A schema's compiled validator, or why the schema does not compile. */
+export type CompiledToolSchema = { ok: true; validate: ValidateFunction } | { ok: false; error: string };
 /** Per schema object: the hot path is one WeakMap hit. */
-const byObject = new WeakMap<object, Compiled>();
+const byObject = new WeakMap<object, CompiledToolSchema>();
 /**
  * Per schema text: thousands of sessions usually share a handful of distinct tool schemas (each session holds
  * its own parsed copies), so they share one compiled validator. Bounded, least recently used evicted.
  */
-const byText = new Map<string, Compiled>();
+const byText = new Map<string, CompiledToolSchema>();
 const BY_TEXT_LIMIT = 512;
 
-function compile(inputSchema: object): Compiled {
+/** The cached compilation of a tool's input schema (compiling it on a miss). */
+export function compiledToolSchema(inputSchema: object): CompiledToolSchema {
   const hit = byObject.get(inputSchema);
   if (hit !== undefined) return hit;
   const text = JSON.stringify(inputSchema);
@@ -66,7 +68,7 @@ export function validateToolCall(tools: readonly ToolSchema[], toolCall: ToolCal
   if (tools.length === 0) return undefined;
   const schema = findTool(tools, name);
   if (schema === undefined) return { type: 'UnknownTool', toolName: name };
-  const compiled = compile(schema.inputSchema);
+  const compiled = compiledToolSchema(schema.inputSchema);
   if (!compiled.ok) {
     return { type: 'InternalError', message: `the schema of tool ${name} is invalid: ${compiled.error}` };
   }

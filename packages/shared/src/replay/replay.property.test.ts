@@ -1,4 +1,4 @@
-// Issue 2's key property: replaying the events that `reduce` emitted rebuilds the durable state (spec §4.2),
+// The key property of replay: replaying the events that `reduce` emitted rebuilds the durable state (spec §4.2),
 // for random, plausible action sequences; plus snapshot + tail == full replay and resume recovery.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -106,7 +106,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('CompactResult'), result: CompactResultSchema, trigger: CompactTriggerSchema }),
   z.object({ type: z.literal('ConversationCompacted'), record: CompactionRecordSchema }),
   z.object({ type: z.literal('WorkspaceChanged') }),
-  // spec §4.1 / §4.3: the whole queue. No longer emitted (see QueuedWorkAdded); replay still reads it.
+  // spec §4.1 / §4.3: the whole queue. Not emitted (QueuedWorkAdded is); replay still reads it.
   z.object({ type: z.literal('QueueUpdated'), queue: z.array(QueuedWorkItemSnapshotSchema) }),
   // Shoal's change to spec §3.3.1 / §3.3.12 / §3.2.5 / §3.3.14-15, which emit `QueueUpdated` with the whole
   // queue on every change: a queue change stores only what changed. An input queued while busy is

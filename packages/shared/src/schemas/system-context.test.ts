@@ -1,4 +1,4 @@
-// spec §1.10 rendering of the system context, and its bounded render cache (issue 5: heap per idle session).
+// spec §1.10 rendering of the system context, and its bounded render cache (heap per idle session).
 import { describe, expect, it } from 'vitest';
 import { renderSystemContext, type SystemContext } from './system-context.js';
 

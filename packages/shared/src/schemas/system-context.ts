@@ -28,8 +28,8 @@ export function renderSystemContext(ctx: SystemContext | undefined): string | un
 
 /**
  * Recently rendered contexts, oldest first out. Bounded rather than one entry per context object: the text
- * (~600 B) would otherwise stay alive for every resident session (issue 5), while rendering again costs only
- * ~0.2 µs per model call of a session that fell out.
+ * would otherwise stay alive for every resident session, while rendering it again for a session that fell out
+ * is cheap.
  */
 const RENDERED_LIMIT = 256;
 const rendered = new Map<SystemContext, string | undefined>();

@@ -1,4 +1,4 @@
-// The shared empty / shared-between-sessions collections of the reducer state (issue 5: heap per idle session).
+// The shared empty / shared-between-sessions collections of the reducer state (heap per idle session).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { durableView, Harness, replay, stepsArb } from '../reducer/test-support/harness.js';

@@ -1,4 +1,4 @@
-import { sequenceConflict, sessionNotFound } from '../errors.js';
+import { StoreError, sequenceConflict, sessionNotFound } from '../errors.js';
 import { appendParams, type QueuedAppend } from './append-rows.js';
 import type { PgDatabase } from './pg-database.js';
 import type { AppendFence } from './statements.js';
@@ -56,7 +56,10 @@ async function explainRefused(
     if (actual === undefined) a.reject(sessionNotFound(a.sessionId));
     else if (a.expected !== null && a.expected !== actual) {
       a.reject(sequenceConflict(a.sessionId, a.expected, actual));
-    } else if (fence !== undefined) a.reject(fence.rejected(a.sessionId));
+    } else if (fence !== undefined) {
+      const why = fence.rejected(a.sessionId);
+      a.reject(new StoreError('LEASE_LOST', why.message, { sessionId: a.sessionId, cause: why }));
+    }
     // The session was deleted and created again between the append and this read.
     else a.reject(sessionNotFound(a.sessionId));
   }

@@ -119,9 +119,11 @@ describe('two PostgresEventStores on one database', () => {
       await store.createSession('f');
       expect(await store.append('f', [userMessage('a')])).toEqual([0]);
       allowed = false;
-      await expect(store.append('f', [userMessage('b')], { expectedNextSeq: 1 })).rejects.toThrow(
-        'fenced off: f',
-      );
+      await expect(store.append('f', [userMessage('b')], { expectedNextSeq: 1 })).rejects.toMatchObject({
+        name: 'StoreError',
+        code: 'LEASE_LOST',
+        message: 'fenced off: f',
+      });
       await expect(store.append('ghost', [userMessage('b')])).rejects.toMatchObject({
         code: 'SESSION_NOT_FOUND',
       });

@@ -28,7 +28,10 @@ export interface Statements {
 export interface AppendFence {
   condition: string;
   valueFor(sessionId: string): string;
-  /** The error for an append the condition rejected (the session existed and its sequence matched). */
+  /**
+   * Why an append the condition rejected was refused (the session existed and its sequence matched); the
+   * append fails with a `LEASE_LOST` StoreError whose message is this error's and whose cause it is.
+   */
   rejected(sessionId: string): Error;
 }
 
@@ -62,8 +65,8 @@ export function buildStatements(q: string, fence: AppendFence | undefined): Stat
      * updated only where next_seq is the expected value (and the extra fence holds), and only the events of
      * updated rows are inserted, at next_seq.. (the (session_id, seq) primary key refuses any duplicate).
      * The catalog changes in the same row update: deltas computed from the events, applied to the current row.
-     * Rows are not locked in a separate step first: that step cost about three times the statement's own
-     * server time (BENCHMARKS.md). Batches come sorted by id, so two stores racing the same sessions mostly
+     * Rows are not locked in a separate step first: that step multiplied the statement's server CPU
+     * (BENCHMARKS.md, PostgreSQL store). Batches come sorted by id, so two stores racing the same sessions mostly
      * lock them in the same order; a deadlock the planner's order still allows aborts the statement, which is
      * retried whole.
      */

@@ -125,3 +125,10 @@ export async function expectStoreError(p: Promise<unknown>, code: StoreErrorCode
   expect((caught as StoreError).code).toBe(code);
   return caught as StoreError;
 }
+
+/** The text of a message event's first text block ('' for anything else). */
+export function textOf(ev: SessionEvent): string {
+  if (ev.type !== 'UserMessageAdded' && ev.type !== 'AssistantMessageAdded') return '';
+  const first = ev.message.content[0];
+  return first !== undefined && first.type === 'text' ? first.text : '';
+}

@@ -1,4 +1,4 @@
-import type { StreamDelta } from '@shoal/shared';
+import { isRuntimeError, type StreamDelta } from '@shoal/shared';
 import type { DeltaSubscription } from '../events/delta-subscription.js';
 import type { ClusterRouter } from './cluster-router.js';
 import { FollowingSubscription } from './following-subscription.js';
@@ -34,7 +34,7 @@ export class ClusterDeltaSubscription
         try {
           await this.local.requestLocal({ t: 'ensureActive', sessionId: this.sessionId });
         } catch (err) {
-          if ((err as { code?: string }).code === 'SESSION_NOT_FOUND') return;
+          if (isRuntimeError(err, 'SESSION_NOT_FOUND')) return;
           await this.router.waiter(shard).next((err as Error).message);
           continue;
         }

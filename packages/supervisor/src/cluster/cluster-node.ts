@@ -100,8 +100,15 @@ export class ClusterNode {
 
   /** The condition the store adds to every append (the epoch fence). */
   appendFence(): LeaseAppendFence {
-    return leaseFence(this.leases, this.options.logicalShards);
+    return leaseFence(this.leases, this.options.logicalShards, (shard, sessionId) => {
+      this.fencedAppends++;
+      // A node that lost a lease and still wrote: expected right after a pause or partition, never otherwise.
+      this.logger.warn({ shard, sessionId }, 'append refused by the epoch fence');
+    });
   }
+
+  /** Appends of this node the epoch fence refused since it started. */
+  fencedAppends = 0;
 
   get nodeId(): string {
     return this.options.nodeId;

@@ -1,4 +1,4 @@
-import { shardOf } from '@shoal/shared';
+import { fromWireError, shardOf } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors/runtime-error.js';
 import { isClusterError } from './cluster-error.js';
@@ -56,7 +56,7 @@ export class ClusterRouter {
           continue;
         }
         if (result.reply.ok) return result.reply.value;
-        throw RuntimeError.fromWire({ ...result.reply.error, origin: 'host' });
+        throw fromWireError(result.reply.error);
       } catch (err) {
         if (isLeaseLost(err) || isClusterError(err, 'NO_OWNER')) {
           await wait.next((err as Error).message);

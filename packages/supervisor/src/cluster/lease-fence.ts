@@ -18,7 +18,12 @@ export interface LeaseAppendFence {
  * waits for appends in flight under the old epoch and every append after it sees the new epoch. A node
  * that no longer believes it holds the shard sends epoch -1, which never matches.
  */
-export function leaseFence(leases: LeaseManager, logicalShards: number): LeaseAppendFence {
+export function leaseFence(
+  leases: LeaseManager,
+  logicalShards: number,
+  /** told of every append the fence refused (for the node's log and counters) */
+  onRefused: (shard: number, sessionId: string) => void = () => undefined,
+): LeaseAppendFence {
   return {
     condition: `EXISTS (SELECT 1 FROM ${LEASE_TABLE} l
       WHERE l.shard = split_part(i.fence, ':', 1)::int
@@ -31,6 +36,7 @@ export function leaseFence(leases: LeaseManager, logicalShards: number): LeaseAp
     },
     rejected(sessionId: string): Error {
       const shard = shardOf(sessionId, logicalShards);
+      onRefused(shard, sessionId);
       return new ClusterError(
         'LEASE_LOST',
         `node ${leases.nodeId} no longer holds the lease of shard ${shard} (session ${sessionId}); nothing was written`,

@@ -1,4 +1,4 @@
-import { SessionConfigSchema } from '@shoal/shared';
+import { SessionConfigSchema, WireErrorSchema } from '@shoal/shared';
 import { z } from 'zod';
 
 /**
@@ -42,13 +42,6 @@ export const PeerCommandSchema = z.discriminatedUnion('t', [
   z.object({ t: z.literal('evict'), sessionId: SessionId }),
 ]);
 export type PeerCommand = z.infer<typeof PeerCommandSchema>;
-
-export const WireErrorSchema = z.object({
-  code: z.string(),
-  message: z.string(),
-  kind: z.string().optional(),
-  details: z.unknown().optional(),
-});
 
 export const PeerReplySchema = z.union([
   z.object({ ok: z.literal(true), value: z.unknown().optional() }),

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { toWireError } from '@shoal/shared';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { LocalRuntime, LocalSubscription } from './local-runtime.js';
@@ -107,16 +108,7 @@ export class PeerServer {
     try {
       reply = { ok: true, value: await this.deps.local.requestLocal(cmd) };
     } catch (err) {
-      const e = err as { code?: string; message?: string; kind?: string; details?: unknown };
-      reply = {
-        ok: false,
-        error: {
-          code: e.code ?? 'SESSION',
-          message: e.message ?? String(err),
-          kind: e.kind,
-          details: e.details,
-        },
-      };
+      reply = { ok: false, error: toWireError(err) };
     }
     sendJson(res, 200, reply);
   }
@@ -137,10 +129,8 @@ export class PeerServer {
     try {
       await this.deps.local.requestLocal({ t: 'ensureActive', sessionId });
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      sendJson(res, code === 'SESSION_NOT_FOUND' ? 404 : 503, {
-        error: { code, message: (err as Error).message },
-      });
+      const error = toWireError(err);
+      sendJson(res, error.code === 'SESSION_NOT_FOUND' ? 404 : 503, { error });
       return;
     }
     const sub = open();

@@ -87,7 +87,7 @@ export class EventSubscriber implements EventSubscription {
 
   /**
    * Not async: an event already buffered is handed out with one resolved promise, without an async frame
-   * (most events of a busy session are; issue 5). Waiting, catching up and ending take `nextSlow`.
+   * (most events of a busy session are). Waiting, catching up and ending take `nextSlow`.
    */
   private next(): Promise<IteratorResult<StoredEvent>> {
     if (this.head < this.tail) return Promise.resolve({ value: this.take(), done: false });

@@ -32,10 +32,6 @@ export class SubscriptionHub {
     for (const d of deltas) for (const s of subs) s.offer(d);
   }
 
-  wantsDeltas(sessionId: string): boolean {
-    return this.deltas.has(sessionId);
-  }
-
   subscribeEvents(sessionId: string, afterSeq: number | undefined): EventSubscriber {
     const sub = new EventSubscriber(sessionId, this.source, this.limits.eventBuffer, afterSeq, (s) =>
       this.remove(this.events, s),

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors/runtime-error.js';
 import type { SubscriptionHub } from '../events/subscription-hub.js';
+import type { ResidentSessions } from './resident-sessions.js';
 import type { ShardPool } from './shard-pool.js';
 
 /** What recovering from a dead shard touches. */
 export interface CrashRecoveryContext {
   readonly shards: ShardPool;
   /** The sessions resident on the shards; the dead shard's ones are gone. */
-  readonly active: Set<string>;
+  readonly active: ResidentSessions;
   readonly hub: SubscriptionHub;
   readonly logger: Logger;
 }
@@ -24,7 +25,7 @@ export function recoverFromShardExit(ctx: CrashRecoveryContext, index: number, e
     () =>
       new RuntimeError('SESSION', `shard ${index} restarted (${error.message}); the command may be retried`),
   );
-  for (const id of [...ctx.active]) if (shards.shardFor(id) === index) ctx.active.delete(id);
+  ctx.active.forgetShard(index, (id) => shards.shardFor(id));
   if (shards.isClosing) return;
   ctx.logger.error({ shard: index, err: error }, 'shard died; it is being replaced');
   for (const [sessionId, events, deltas] of ctx.hub.counts()) {

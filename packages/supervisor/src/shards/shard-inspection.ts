@@ -3,14 +3,13 @@ import {
   ChaosHowSchema,
   type HeapOptions,
   HeapOptionsSchema,
-  type LogLevel,
   LogLevelSchema,
   type ResidentSession,
   type ShardHeap,
   type ShardInspection,
   type ShardStats,
-  toWireError,
 } from '@shoal/session-worker';
+import { fromWireError, type LogLevel } from '@shoal/shared';
 import { RuntimeError } from '../errors/runtime-error.js';
 import { parseArg } from '../validation/arguments.js';
 
@@ -65,9 +64,8 @@ export class ShardInspectionClient implements ShardInspection {
  */
 function inspectionError(shard: number, what: string, err: unknown): RuntimeError {
   if (err instanceof RuntimeError) return err;
-  if (err instanceof Error && typeof (err as { code?: unknown }).code === 'string') {
-    return RuntimeError.fromWire(toWireError(err));
-  }
+  // An error that carries a code of its own is read as a wire error: checked, never cast.
+  if (err instanceof Error && typeof (err as { code?: unknown }).code === 'string') return fromWireError(err);
   const message = err instanceof Error ? err.message : String(err);
   return new RuntimeError('SESSION', `shard ${shard}: ${what} failed: ${message}`, undefined, undefined, {
     cause: err,

@@ -5,7 +5,7 @@ import type {
   ShardRunnerOptions,
   ShardStore,
 } from '@shoal/session-worker';
-import { PendingReplies, shardOf } from '@shoal/shared';
+import { fromWireError, PendingReplies, shardOf } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors/runtime-error.js';
 import type { ResolvedRuntimeOptions } from '../options/runtime-options.js';
@@ -146,7 +146,7 @@ export class ShardPool {
       case 'reply': {
         const pending = this.pending[index]!;
         if (msg.ok) pending.resolve(msg.id, msg.value);
-        else pending.reject(msg.id, RuntimeError.fromWire(msg.error));
+        else pending.reject(msg.id, fromWireError(msg.error));
         return;
       }
       case 'store':

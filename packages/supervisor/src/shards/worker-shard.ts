@@ -11,6 +11,7 @@ import {
   sharedToolPool,
   WORKER_ENTRY,
 } from '@shoal/session-worker';
+import { toWireError } from '@shoal/shared';
 import type { Logger } from 'pino';
 import { RuntimeError } from '../errors/runtime-error.js';
 import { InspectionLine } from './inspection-line.js';
@@ -35,8 +36,6 @@ export class WorkerShard implements ShardLink {
   private waiting: ShardCommand[] = [];
   private terminating = false;
   private starting: Promise<void> | undefined;
-  /** how many times the thread was replaced */
-  restarts = 0;
 
   private constructor(
     readonly index: number,
@@ -83,7 +82,6 @@ export class WorkerShard implements ShardLink {
 
   /** Start a replacement; if that fails too, report it (failing what waits) and retry with backoff. */
   private respawn(attempt: number): void {
-    this.restarts++;
     this.start().catch((err: Error) => {
       if (this.terminating) return;
       this.events.onExit(this.index, err);
@@ -238,9 +236,10 @@ export class WorkerShard implements ShardLink {
   }
 }
 
+/** A command or reply the channel between the threads dropped: CHANNEL_CLOSED; it may be retried. */
 function lostError(what: string): RuntimeError {
   return new RuntimeError(
-    'SESSION',
+    'CHANNEL_CLOSED',
     `${what} was lost between the threads (the other side could not read it); it may be retried`,
   );
 }
@@ -250,10 +249,11 @@ function storeReplyLost(id: number): ShardCommand {
     t: 'storeReply',
     id,
     ok: false,
-    error: {
-      code: 'SESSION',
-      message: 'the store reply was lost between the threads; the call may be retried',
-      origin: 'host',
-    },
+    error: toWireError(
+      new RuntimeError(
+        'CHANNEL_CLOSED',
+        'the store reply was lost between the threads; the call may be retried',
+      ),
+    ),
   };
 }

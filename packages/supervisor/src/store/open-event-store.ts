@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { runtimeErrorFromStore } from '@shoal/session-worker';
 import { LevelEventStore, MemoryEventStore, PostgresEventStore, type SessionStore } from '@shoal/store';
 import type { ClusterNode } from '../cluster/cluster-node.js';
 import { RuntimeError } from '../errors/runtime-error.js';
@@ -6,7 +7,8 @@ import type { ResolvedRuntimeOptions } from '../options/runtime-options.js';
 
 /**
  * Opens the event store the options choose (memory, PostgreSQL, or LevelDB under `dataDir/events`). In
- * cluster mode PostgreSQL appends are fenced by this node's leases. Failure is `EVENT_STORE`.
+ * cluster mode PostgreSQL appends are fenced by this node's leases. Failure is mapped as every store
+ * failure is (`runtimeErrorFromStore`; `EVENT_STORE` with the store's code as kind, e.g. `LOCKED`).
  */
 export async function openEventStore(
   opts: ResolvedRuntimeOptions,
@@ -22,12 +24,9 @@ export async function openEventStore(
           })
         : await LevelEventStore.open(join(dataDir, 'events'), { durability: opts.durability });
   } catch (err) {
-    throw new RuntimeError(
-      'EVENT_STORE',
-      `cannot open the event store: ${(err as Error).message}`,
-      (err as { code?: string }).code,
-      undefined,
-      { cause: err },
-    );
+    const e = runtimeErrorFromStore(err);
+    throw new RuntimeError(e.code, `cannot open the event store: ${e.message}`, e.kind, e.details, {
+      cause: err,
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { compileGlob } from '../glob-matcher.js';
+import { compilePathGlob } from '../glob-matcher.js';
 import { relativeTo } from '../workspace-path.js';
 import type { GlobOutput, GlobTask } from './tool-task.js';
 import { crawl } from './workspace-crawl.js';
@@ -13,7 +13,7 @@ export const GLOB_MAX_VISITED = 200_000;
  * GLOB_MAX_RESULTS.
  */
 export async function globSearch(task: GlobTask): Promise<GlobOutput> {
-  const matcher = compileGlob(task.pattern);
+  const matcher = compilePathGlob(task.pattern);
   const { paths } = await crawl(task.root, task.start, {
     onlyFiles: false,
     maxEntries: GLOB_MAX_VISITED,

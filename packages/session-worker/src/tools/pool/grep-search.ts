@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { RE2JS } from 're2js';
-import { compileGlob } from '../glob-matcher.js';
+import { compilePathGlob } from '../glob-matcher.js';
 import { HardLinkedFileError } from '../regular-file.js';
 import { fsFailure, ToolFailure } from '../tool-failure.js';
 import { relativeTo } from '../workspace-path.js';
@@ -73,7 +73,7 @@ async function searchable(absolute: string, display: string, explicit: boolean):
  */
 export async function grepSearch(task: GrepTask): Promise<GrepOutput> {
   const re = compileGrepPattern(task.pattern);
-  const include = task.include ? compileGlob(task.include) : undefined;
+  const include = task.include ? compilePathGlob(task.include) : undefined;
   const includeByPath = task.include?.includes('/') ?? false;
   let complete = true;
   let files: string[];

@@ -36,9 +36,9 @@ export class SpawnHelperError extends Error {
 /**
  * Runs `bash` commands in a small helper process instead of forking this one (one helper per shard, started
  * on first use). Why: `child_process.spawn` forks the calling process, and a fork copies the page tables of
- * every memory mapping: from a ~450 MB runtime it blocks the calling thread ~6 ms per spawn (~1.2 ms from a
- * ~50 MB process; `bench/tools/spawn-bench.mjs`), so a thousand sessions calling `bash` at once stalled
- * their shard's event loop for seconds — every other session on it waited. The helper does the forking on
+ * every memory mapping: the calling thread blocks for a time that grows with the process's size
+ * (`bench/tools/spawn-bench.mjs`), so a thousand sessions calling `bash` at once would stall their shard's
+ * event loop, and every other session on it would wait. The helper does the forking on
  * its own thread, from a small process, and sends back the same head+tail-captured result.
  *
  * While no run is in flight the helper neither keeps this thread alive (`unref`) nor costs anything but

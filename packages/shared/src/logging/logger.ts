@@ -1,5 +1,7 @@
 import { type Logger, pino } from 'pino';
-import type { LogLevel } from '../shard/shard-runner-options.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /**
  * One pino logger per thread, all writing synchronously to fd 1, so the main thread and every worker
