@@ -87,10 +87,6 @@ export class SessionActor {
     return this.commands.length;
   }
 
-  get isStopped(): boolean {
-    return this.stopped;
-  }
-
   /** true while an operation runs or work is queued: such a session is never passivated for idleness */
   get isBusy(): boolean {
     return (
@@ -129,7 +125,7 @@ export class SessionActor {
   private schedule(): void {
     if (this.running || this.stopped) return;
     this.running = true;
-    queueMicrotask(() => void this.pump());
+    void Promise.resolve().then(() => this.pump());
   }
 
   /** spec §7.3: one message at a time, commands before internal actions. */

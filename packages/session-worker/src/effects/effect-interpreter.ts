@@ -119,11 +119,6 @@ export class EffectInterpreter {
     this.ops.abortAll();
   }
 
-  /** true while a model call, tool or compaction started by this session has not settled */
-  get hasWorkInFlight(): boolean {
-    return this.ops.inFlight;
-  }
-
   private get limits(): PayloadLimits {
     return this.env.limits ?? DEFAULT_PAYLOAD_LIMITS;
   }

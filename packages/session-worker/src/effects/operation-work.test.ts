@@ -7,8 +7,9 @@ describe('the work of each operation (spec §5.0)', () => {
   it('an interpreter whose operations are over keeps no controller list (issue 5: heap per idle session)', async () => {
     const provider = new ProviderDouble('double', undefined, () => textResponse('reply'));
     const { interpreter, posted } = bareInterpreter(provider);
-    const internals = (interpreter as unknown as { ops: { work?: { opId?: string; running: number }[] } })
-      .ops;
+    const internals = (
+      interpreter as unknown as { ops: { inFlight: boolean; work?: { opId?: string; running: number }[] } }
+    ).ops;
     const call = (opId: string) => interpreter.run(callModelEffect(opId));
     call('op1');
     call('op2');
@@ -18,7 +19,7 @@ describe('the work of each operation (spec §5.0)', () => {
     ]);
     await waitUntil(() => posted.length === 2, 'both completions are posted');
     await settle();
-    expect(interpreter.hasWorkInFlight).toBe(false);
+    expect(internals.inFlight).toBe(false);
     interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]);
     expect(internals.work?.map((w) => w.opId)).toEqual(['op2']); // op2 is still open
     interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'unknown' }]);
@@ -33,16 +34,16 @@ describe('the work of each operation (spec §5.0)', () => {
   it('work that outlives its operation stays reachable by abortAll until it settles', async () => {
     const provider = new ProviderDouble('double', undefined, (c) => untilAborted(c.req.signal));
     const { interpreter, posted } = bareInterpreter(provider);
-    const internals = (interpreter as unknown as { ops: { work?: unknown[] } }).ops;
+    const internals = (interpreter as unknown as { ops: { inFlight: boolean; work?: unknown[] } }).ops;
     interpreter.run(callModelEffect('op1'));
     const turn = await provider.nthCall('turn');
     interpreter.observeEvents([{ type: 'OperationCompleted', opId: 'op1' }]); // forgotten, still running
-    expect(interpreter.hasWorkInFlight).toBe(true);
+    expect(internals.inFlight).toBe(true);
     expect(turn.req.signal.aborted).toBe(false);
     interpreter.abortAll();
     expect(turn.req.signal.aborted).toBe(true);
     await waitUntil(() => posted.length === 1, 'the aborted call reports its error');
-    expect(interpreter.hasWorkInFlight).toBe(false);
+    expect(internals.inFlight).toBe(false);
     expect(internals.work).toBeUndefined();
   });
 

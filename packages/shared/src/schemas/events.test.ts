@@ -70,7 +70,7 @@ const invalid: unknown[] = [
   },
 ];
 
-describe('SessionEventSchema (the one event validator, applied where events are appended)', () => {
+describe('SessionEventSchema (the one event validator)', () => {
   it('accepts the events of a plain turn unchanged', () => {
     for (const e of turnEvents) expect(SessionEventSchema.parse(e)).toEqual(e);
   });
