@@ -27,8 +27,10 @@ beforeAll(async () => {
 }, 180_000);
 
 afterEach(async (context) => {
-  if (context.task.result?.state === 'fail')
+  if (context.task.result?.state === 'fail') {
     for (const h of hosts) process.stdout.write(`${h.diagnosis()}\n`);
+    for (const err of leases?.idleErrors ?? []) process.stdout.write(`lease reader: ${err.message}\n`);
+  }
   await Promise.all(hosts.map((h) => h.stop()));
   hosts = [];
   await leases?.close();
@@ -56,6 +58,7 @@ async function waitFor<T>(
 
 async function startCluster(ids: string[]): Promise<ClusterHost[]> {
   const postgresUrl = await server.createDatabase();
+  await leases?.close();
   leases = new LeaseTableReader(postgresUrl);
   const started = await Promise.all(
     ids.map((nodeId) =>

@@ -147,7 +147,15 @@ export class LeaseTableReader {
 
   constructor(connectionString: string) {
     this.pool = new pg.Pool({ connectionString, max: 2 });
+    // An idle connection the server ends (the test stopping PostgreSQL) is reported on the pool; without a
+    // listener it would be an uncaught exception. The next query fails on its own if the server is gone.
+    this.pool.on('error', (err) => {
+      this.idleErrors.push(err);
+    });
   }
+
+  /** Errors of idle connections, kept for a failing test's diagnosis. */
+  readonly idleErrors: Error[] = [];
 
   async leases(): Promise<LeaseView[]> {
     const { rows } = await this.pool.query<{
