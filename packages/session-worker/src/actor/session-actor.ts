@@ -20,6 +20,8 @@ import { DEFAULT_SHARD_LIMITS } from '../shard/shard-runner-options.js';
 import { Fifo } from './fifo.js';
 import { createState, type ResumeEnv, resumeState } from './session-boot.js';
 
+const RESOLVED: Promise<void> = Promise.resolve();
+
 const DEFAULT_QUEUE_LIMITS: QueueLimits = {
   maxQueuedInputs: DEFAULT_SHARD_LIMITS.maxQueuedInputs,
   maxQueuedBytes: DEFAULT_SHARD_LIMITS.maxQueuedBytes,
@@ -189,48 +191,55 @@ export class SessionActor {
     }
   }
 
-  private async runCommand(cmd: ActorCommand): Promise<void> {
+  /**
+   * Runs one command, answering its caller. Not `async`, nor are `step` and `persist`: the promise chain
+   * suspends only `pump` across an append (each nested async frame would cost a promise and a suspended
+   * context per session and step).
+   */
+  private runCommand(cmd: ActorCommand): Promise<void> {
     this.lastActivityMs = Date.now();
     switch (cmd.kind) {
       case 'dispatch': {
         const refused = queueRefusal(this.appState, cmd.action, this.queueLimits);
         if (refused !== undefined) {
           cmd.reject(refused);
-          return;
+          return RESOLVED;
         }
-        try {
-          await this.step(cmd.action);
-          cmd.resolve(undefined);
-        } catch (err) {
-          cmd.reject(err as Error);
-        }
-        return;
+        return this.step(cmd.action).then(
+          () => cmd.resolve(undefined),
+          (err: unknown) => cmd.reject(err as Error),
+        );
       }
       case 'getState': {
         const snapshot = toSessionStateSnapshot(this.appState);
         snapshot.eventSequence = this.nextSeq;
         cmd.resolve(snapshot);
-        return;
+        return RESOLVED;
       }
       case 'ping':
         cmd.resolve(undefined);
-        return;
+        return RESOLVED;
       case 'suspend':
-        try {
-          await this.suspend();
-          cmd.resolve(undefined);
-        } catch (err) {
-          cmd.reject(err as Error);
-        }
-        return;
+        return this.suspend().then(
+          () => cmd.resolve(undefined),
+          (err: unknown) => cmd.reject(err as Error),
+        );
     }
   }
 
   /** Reduce, append the events atomically, then start the effects. */
-  private async step(action: Action): Promise<void> {
-    const result = this.reduceOnly(action);
-    if (result.events.length > 0) await this.persist(result.events);
-    this.runEffects(result);
+  private step(action: Action): Promise<void> {
+    let result: ReduceResult;
+    try {
+      result = this.reduceOnly(action);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (result.events.length === 0) {
+      this.runEffects(result);
+      return RESOLVED;
+    }
+    return this.persist(result.events).then(() => this.runEffects(result));
   }
 
   private reduceAndRun(action: Action): void {
@@ -263,18 +272,23 @@ export class SessionActor {
     }
   }
 
-  private async persist(events: SessionEvent[]): Promise<void> {
+  private persist(events: SessionEvent[]): Promise<void> {
     const expectedNextSeq = this.nextSeq;
-    try {
-      this.checkEventSizes(events);
-      await this.env.store.append(this.sessionId, events, { expectedNextSeq });
-    } catch (err) {
-      // The reducer already changed the live state; the log did not. Stop this actor so the next
-      // command rebuilds the session from what is durable (spec §5: state is not rolled back).
+    // The reducer already changed the live state; if the log did not, stop this actor so the next command
+    // rebuilds the session from what is durable (spec §5: state is not rolled back).
+    const failed = (err: unknown): never => {
       this.fail(err);
       throw err;
+    };
+    try {
+      this.checkEventSizes(events);
+    } catch (err) {
+      this.fail(err);
+      return Promise.reject(err);
     }
-    this.appended(events, expectedNextSeq);
+    return this.env.store
+      .append(this.sessionId, events, { expectedNextSeq })
+      .then(() => this.appended(events, expectedNextSeq), failed);
   }
 
   /** Throws for an event over `maxEventBytes`: like a failed append, the actor is then rebuilt from the log. */
