@@ -156,7 +156,11 @@ export class EffectInterpreter {
         messages: effect.messages,
         systemContext: effect.systemContext,
         tools: effect.tools,
-        signal: w.ctrl.signal,
+        // Read on demand: Node makes a controller's signal when it is first read (an EventTarget, a few µs),
+        // and a model that answers without waiting never reads it.
+        get signal() {
+          return w.ctrl.signal;
+        },
         purpose: 'turn' as const,
       };
       return provider.complete(request, onDelta);

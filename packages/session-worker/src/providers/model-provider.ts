@@ -26,7 +26,11 @@ export interface ModelRequest {
   systemContext?: SystemContext;
   /** An empty list means "no tools" (spec §5.1). */
   tools: ToolSchema[];
-  /** The op's cancellation token (spec §5.0); an aborted call rejects with ModelCallError kind `cancelled`. */
+  /**
+   * The op's cancellation token (spec §5.0): a call that waits and is aborted rejects with ModelCallError kind
+   * `cancelled`. The runtime hands it over on demand (Node makes a controller's signal when it is first read),
+   * so a provider reads it only where it waits.
+   */
   signal: AbortSignal;
   purpose: ModelPurpose;
 }

@@ -138,13 +138,34 @@ describe('SimulatedProvider (api.md "The simulated model")', () => {
     expect(res.content).toEqual([{ type: 'text', text: 'echo: after' }]);
   });
 
-  it('an already-aborted call rejects with cancelled', async () => {
+  it('an already-aborted call that waits rejects with cancelled at once', async () => {
     const ac = new AbortController();
     ac.abort();
-    const err = await new SimulatedProvider()
+    const sleeping = await new SimulatedProvider()
+      .complete(req([user('/sleep 60000')], { signal: ac.signal }))
+      .catch((e) => e);
+    expect(sleeping).toBeInstanceOf(ModelCallError);
+    expect(sleeping.kind).toBe('cancelled');
+    const paced = await new SimulatedProvider({ firstTokenMs: 60_000 })
       .complete(req([user('x')], { signal: ac.signal }))
       .catch((e) => e);
-    expect(err.kind).toBe('cancelled');
+    expect(paced).toBeInstanceOf(ModelCallError);
+    expect(paced.kind).toBe('cancelled');
+  });
+
+  it('an instant reply never reads the signal (so the caller need not make one)', async () => {
+    let reads = 0;
+    const request = req([user('x')]);
+    const counted: ModelRequest = {
+      ...request,
+      get signal() {
+        reads++;
+        return request.signal;
+      },
+    };
+    const res = await new SimulatedProvider().complete(counted);
+    expect(res.content).toEqual([{ type: 'text', text: 'echo: x' }]);
+    expect(reads).toBe(0);
   });
 
   it('answers a title request with the first 6 words of the user prompt', async () => {
