@@ -28,8 +28,8 @@ export interface ModelRequest {
   tools: ToolSchema[];
   /**
    * The op's cancellation token (spec §5.0): a call that waits and is aborted rejects with ModelCallError kind
-   * `cancelled`. The runtime hands it over on demand (Node makes a controller's signal when it is first read),
-   * so a provider reads it only where it waits.
+   * `cancelled`. A turn's request hands it over on demand (Node makes a controller's signal when it is first
+   * read), so a provider should read it only where it waits.
    */
   signal: AbortSignal;
   purpose: ModelPurpose;

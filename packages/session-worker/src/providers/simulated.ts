@@ -255,7 +255,7 @@ export class SimulatedProvider implements ModelProvider {
     // reply and stream are synchronous unless a script sleeps or the options pace the stream: the instant
     // model then costs one promise per call. The signal is read only where the call waits (an abort then
     // rejects at once, `pause`): an instant reply is made before any abort could be seen, and a signal never
-    // read is never made (the interpreter hands it over on demand).
+    // read is never made (a turn's request hands it over on demand).
     const planned = this.reply(req);
     const reply = planned instanceof Promise ? await planned : planned;
     if (this.firstTokenMs > 0 || this.msPerToken > 0)
